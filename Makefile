@@ -1,0 +1,34 @@
+# Two commands do all the set-up on a fresh machine:
+#   make chat   install, fetch the default models if the fetch tool is beside us, build the index, ask
+#   make test   install, lint and run the test suite (what CI runs)
+VENV ?= .venv
+PY := $(VENV)/bin/python
+BIN := $(VENV)/bin
+Q ?= 2024년 전국민 인공지능 일상화 예산은 얼마인가?
+
+.PHONY: install test chat models lint
+
+$(VENV)/.installed: pyproject.toml
+	python3 -m venv $(VENV)
+	$(PY) -m pip install -q --disable-pip-version-check --upgrade pip
+	# The CPU build of torch first: an unpinned torch pulls a multi-GB CUDA build.
+	$(PY) -m pip install -q --disable-pip-version-check torch==2.13.0
+	$(PY) -m pip install -q --disable-pip-version-check -e '.[test]'
+	touch $@
+
+install: $(VENV)/.installed
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+test: lint
+	$(BIN)/pytest
+
+models:
+	@if [ -x ../shared/tools/get-models ]; then ../shared/tools/get-models embed; \
+	else echo "put the models on disk (see README: Models), or set RAG_EMBED_MODEL"; fi
+
+chat: install models
+	$(BIN)/rag build
+	$(BIN)/rag search "$(Q)"

@@ -1,0 +1,225 @@
+"""The ``rag`` command line. Thin: it parses flags and calls :mod:`rag.pipeline`.
+
+Every :class:`rag.errors.RagError` becomes one line on stderr and exit code 1.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import textwrap
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any, NoReturn
+
+from rag.config import MODES, Config, load_config
+from rag.errors import QueryError, RagError
+
+
+class _Parser(argparse.ArgumentParser):
+    """An argument parser whose usage errors are one line and exit code 1."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(1, f"error: {message} (see `{self.prog} --help`)\n")
+
+
+def _positive(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1, got {value}")
+    return value
+
+
+def _common() -> argparse.ArgumentParser:
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--config", type=Path, help="a rag.toml (default: ./rag.toml if present)")
+    common.add_argument("--corpus", type=Path, dest="corpus_dir", help="article folder")
+    common.add_argument("--index", type=Path, dest="index_dir", help="index folder")
+    common.add_argument("--embed-model", dest="embed_model", help="embedding model id or folder")
+    return common
+
+
+def make_parser() -> argparse.ArgumentParser:
+    """Build the argument parser (no heavy imports)."""
+    common = _common()
+    parser = _Parser(prog="rag", description=__doc__.splitlines()[0], parents=[common])
+    sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+
+    build = sub.add_parser("build", parents=[common], help="build or update the index")
+    build.add_argument("--full", action="store_true", help="re-embed every document")
+
+    search = sub.add_parser("search", parents=[common], help="print the best passages")
+    search.add_argument("question")
+    search.add_argument("-k", type=_positive, dest="top_k", help="passages to return")
+    search.add_argument("--mode", choices=MODES, help="retrieval legs")
+    search.add_argument("--json", action="store_true", help="print one JSON array")
+
+    corpus = sub.add_parser("corpus", help="inspect the articles")
+    corpus_sub = corpus.add_subparsers(dest="corpus_command", required=True, parser_class=_Parser)
+    listing = corpus_sub.add_parser("list", parents=[common], help="articles with metadata")
+    listing.add_argument("--json", action="store_true", help="print one JSON array")
+    show = corpus_sub.add_parser("show", parents=[common], help="the clean text of one article")
+    show.add_argument("doc_id")
+    show.add_argument("--removed", action="store_true", help="also print what cleaning dropped")
+    return parser
+
+
+def _config(args: argparse.Namespace) -> Config:
+    keys = ("corpus_dir", "index_dir", "embed_model", "top_k", "mode")
+    return load_config(args.config, overrides={k: getattr(args, k, None) for k in keys})
+
+
+def _warn(lines: Sequence[str]) -> None:
+    for line in lines:
+        print(f"warning: {line}", file=sys.stderr)
+
+
+def cmd_build(args: argparse.Namespace) -> None:
+    """Build or update the index and report what changed."""
+    from rag.pipeline import build
+
+    config = _config(args)
+    report = build(config, full=args.full, progress=sys.stderr.isatty())
+    _warn(report.warnings)
+    verb = "wrote" if report.written else "index is up to date:"
+    print(
+        f"{verb} {config.index_dir} ({report.index_type}): {report.documents} documents, "
+        f"{report.chunks} passages; embedded {report.embedded} passages "
+        f"(added {len(report.added)}, changed {len(report.changed)}, "
+        f"removed {len(report.removed)}, unchanged {len(report.unchanged)}) "
+        f"in {report.seconds:.1f}s"
+    )
+
+
+def hit_json(hit: Any) -> dict[str, Any]:
+    """The JSON object of one search hit."""
+    c = hit.chunk
+    return {
+        "doc_id": c.doc_id,
+        "chunk_id": c.chunk_id,
+        "title": c.title,
+        "outlet": c.outlet,
+        "published": c.published,
+        "text": c.text,
+        "start": c.start,
+        "end": c.end,
+        "score": hit.score,
+        "dense_rank": hit.dense_rank,
+        "dense_score": hit.dense_score,
+        "bm25_rank": hit.bm25_rank,
+        "bm25_score": hit.bm25_score,
+        "rerank_score": hit.rerank_score,
+    }
+
+
+def _legs(hit: Any) -> str:
+    parts = []
+    if hit.dense_rank is not None:
+        parts.append(f"dense #{hit.dense_rank} {hit.dense_score:.3f}")
+    if hit.bm25_rank is not None:
+        parts.append(f"bm25 #{hit.bm25_rank} {hit.bm25_score:.2f}")
+    if hit.rerank_score is not None:
+        parts.append(f"rerank {hit.rerank_score:.3f}")
+    return " · ".join(parts)
+
+
+def cmd_search(args: argparse.Namespace) -> None:
+    """Print ranked passages, as text or one JSON array."""
+    from rag.pipeline import Searcher
+    from rag.retrieve import check_query
+
+    config = _config(args)
+    check_query(args.question, config.top_k)
+    hits = Searcher(config).search(args.question)
+    if args.json:
+        print(json.dumps([hit_json(h) for h in hits], ensure_ascii=False, indent=2))
+        return
+    if not hits:
+        print("no passages matched")
+    for rank, hit in enumerate(hits, start=1):
+        c = hit.chunk
+        source = ", ".join(p for p in (c.outlet, c.published) if p)
+        print(
+            f"{rank}. [{hit.score:.4f}] {c.title or c.doc_id}" + (f" — {source}" if source else "")
+        )
+        print(f"   {c.chunk_id} · {_legs(hit)}")
+        print(textwrap.indent(textwrap.fill(c.text, width=88), "   "), end="\n\n")
+
+
+def cmd_corpus(args: argparse.Namespace) -> None:
+    """List the articles or show one."""
+    from rag.pipeline import chunk_counts, load_documents
+
+    config = _config(args)
+    docs, warnings = load_documents(config)
+    _warn(warnings)
+    if args.corpus_command == "show":
+        _show(docs, args.doc_id, args.removed)
+        return
+    counts = chunk_counts(config, docs)
+    rows = [
+        {
+            "doc_id": d.doc_id,
+            "title": d.title,
+            "outlet": d.outlet,
+            "published": d.published.isoformat() if d.published else None,
+            "author": d.author,
+            "chars": len(d.text),
+            "chunks": counts.get(d.doc_id),
+        }
+        for d in docs
+    ]
+    if args.json:
+        print(json.dumps(rows, ensure_ascii=False, indent=2))
+        return
+    for r in rows:
+        chunks = "-" if r["chunks"] is None else r["chunks"]
+        print(
+            f"{r['doc_id']}  {r['published'] or '----------'}  {r['outlet'] or '?'}  "
+            f"{r['chars']} chars  {chunks} chunks\n    {r['title'] or '(no title)'}"
+        )
+    if any(r["chunks"] is None for r in rows):
+        print("('-' chunks: not in the index yet, or changed since; run `rag build`)")
+
+
+def _show(docs: Sequence[Any], doc_id: str, removed: bool) -> None:
+    doc = next((d for d in docs if d.doc_id == doc_id), None)
+    if doc is None:
+        raise QueryError(f"no article {doc_id!r} in the corpus: see `rag corpus list`")
+    fields = [("title", doc.title), ("outlet", doc.outlet), ("published", doc.published)]
+    fields += [("author", doc.author), ("url", doc.url), ("source", doc.source)]
+    for name, value in fields:
+        if value:
+            print(f"{name}: {value}")
+    print(f"\n{doc.text}")
+    if removed:
+        print(f"\n--- removed by cleaning ({len(doc.removed)} lines) ---")
+        for item in doc.removed:
+            print(f"[{item.reason}] {item.line}")
+
+
+COMMANDS = {"build": cmd_build, "search": cmd_search, "corpus": cmd_corpus}
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the CLI; return the exit code.
+
+    Raises:
+        SystemExit: Always, with the exit code (0 on success, 1 on a user error).
+    """
+    args = make_parser().parse_args(argv)
+    try:
+        COMMANDS[args.command](args)
+    except RagError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        raise SystemExit(1) from None
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        raise SystemExit(130) from None
+    except BrokenPipeError:
+        sys.stderr.close()
+    raise SystemExit(0)

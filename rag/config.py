@@ -1,0 +1,189 @@
+"""One typed config: defaults here, then ``rag.toml``, then ``RAG_*``, then flags.
+
+Every field below is a setting. Its ``RAG_*`` variable is its name in upper
+case (``embed_model`` -> ``RAG_EMBED_MODEL``) and its ``rag.toml`` key is its
+name as is, at the top level of the file.
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+import typing
+from collections.abc import Mapping
+from dataclasses import dataclass, fields, replace
+from pathlib import Path
+from typing import Any
+
+from rag.errors import ConfigError
+
+MODES = ("hybrid", "dense", "bm25")
+
+
+@dataclass(frozen=True)
+class Config:
+    """All settings. Defaults are what a fresh install uses."""
+
+    # Where the article files live (.txt, .md, .html) and the metadata sidecar.
+    corpus_dir: Path = Path("corpus")
+    # Where `rag build` writes the index folder.
+    index_dir: Path = Path("index")
+    # Embedding model: a Hugging Face id or a local sentence-transformers folder.
+    # Ids are looked up in $RAG_MODELS_DIR first, then in the Hugging Face cache.
+    embed_model: str = "google/embeddinggemma-300m"
+    # Prompts put before queries and passages; "" means the model's own
+    # ("query"/"document" in its config), or e5-style prefixes for e5 models.
+    query_prompt: str = ""
+    document_prompt: str = ""
+    # Texts per embedding batch.
+    embed_batch_size: int = 16
+    # Target passage length in tokens of the embedder's tokenizer.
+    chunk_tokens: int = 200
+    # Whole sentences repeated from the end of one passage at the start of the next.
+    chunk_overlap: int = 1
+    # Passages returned by a search.
+    top_k: int = 5
+    # Retrieval legs: hybrid (dense + BM25, fused), dense or bm25.
+    mode: str = "hybrid"
+    # Candidates each leg hands to fusion.
+    candidates: int = 50
+    # Reciprocal rank fusion: score = sum(weight / (rrf_k + rank)).
+    rrf_k: int = 60
+    dense_weight: float = 1.0
+    bm25_weight: float = 1.0
+    # At most this many passages from one article in a result list.
+    max_per_doc: int = 3
+    # Drop a passage whose word-shingle overlap with a better one is this high.
+    near_duplicate: float = 0.9
+    # Optional cross-encoder (id or folder) that reorders the fused list; "" = off.
+    rerank_model: str = ""
+    # How many fused candidates the reranker sees.
+    rerank_depth: int = 20
+    # Passages above which the FAISS index is HNSW instead of exact flat search.
+    hnsw_threshold: int = 100_000
+    # HNSW graph degree and search breadth.
+    hnsw_m: int = 32
+    hnsw_ef_search: int = 128
+
+
+def _field_types() -> dict[str, type]:
+    hints = typing.get_type_hints(Config)
+    return {f.name: hints[f.name] for f in fields(Config)}
+
+
+def _coerce(name: str, kind: type, value: Any, origin: str) -> Any:
+    """Convert a raw value from TOML or the environment to the field's type.
+
+    Raises:
+        ConfigError: If the value cannot be converted.
+    """
+    try:
+        if kind is Path:
+            if not isinstance(value, (str, os.PathLike)):
+                raise TypeError
+            return Path(value)
+        if kind is int:
+            if isinstance(value, (bool, float)):
+                raise TypeError
+            return int(value)
+        if kind is float:
+            if isinstance(value, bool):
+                raise TypeError
+            return float(value)
+        if kind is str:
+            if not isinstance(value, str):
+                raise TypeError
+            return value
+    except (TypeError, ValueError):
+        pass
+    raise ConfigError(f"{origin}: {name} must be {kind.__name__}, got {value!r}")
+
+
+def validate(config: Config) -> Config:
+    """Check ranges and choices.
+
+    Raises:
+        ConfigError: If a value is out of range.
+    """
+    if config.mode not in MODES:
+        raise ConfigError(f"mode must be one of {', '.join(MODES)}, got {config.mode!r}")
+    for name in ("top_k", "chunk_tokens", "embed_batch_size", "candidates", "max_per_doc"):
+        if getattr(config, name) < 1:
+            raise ConfigError(f"{name} must be at least 1, got {getattr(config, name)}")
+    if config.chunk_overlap < 0:
+        raise ConfigError(f"chunk_overlap must be 0 or more, got {config.chunk_overlap}")
+    if config.dense_weight < 0 or config.bm25_weight < 0:
+        raise ConfigError("dense_weight and bm25_weight must be 0 or more")
+    if not 0 < config.near_duplicate <= 1:
+        raise ConfigError(f"near_duplicate must be in (0, 1], got {config.near_duplicate}")
+    return config
+
+
+def _apply(config: Config, values: Mapping[str, Any], origin: str, strict: bool) -> Config:
+    types_ = _field_types()
+    changes: dict[str, Any] = {}
+    for key, value in values.items():
+        if key not in types_:
+            if strict:
+                raise ConfigError(f"{origin}: unknown setting {key!r}")
+            continue
+        changes[key] = _coerce(key, types_[key], value, origin)
+    return replace(config, **changes)
+
+
+def read_toml(path: Path) -> dict[str, Any]:
+    """Read a ``rag.toml`` file.
+
+    Raises:
+        ConfigError: If the file is unreadable or not valid TOML.
+    """
+    try:
+        with path.open("rb") as fh:
+            return tomllib.load(fh)
+    except OSError as exc:
+        raise ConfigError(f"cannot read config {path}: {exc.strerror}") from exc
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{path} is not valid TOML: {exc}") from exc
+
+
+def load_config(
+    path: Path | None = None,
+    env: Mapping[str, str] | None = None,
+    overrides: Mapping[str, Any] | None = None,
+) -> Config:
+    """Build the config from defaults, a TOML file, the environment and flags.
+
+    Args:
+        path: A ``rag.toml``. None means ``$RAG_CONFIG`` or ``./rag.toml`` if present.
+        env: The environment; defaults to ``os.environ``.
+        overrides: Values from CLI flags; None values are ignored.
+
+    Raises:
+        ConfigError: On an unknown key, a bad value or an unreadable file.
+    """
+    env = os.environ if env is None else env
+    config = Config()
+    if path is None and env.get("RAG_CONFIG"):
+        path = Path(env["RAG_CONFIG"])
+    if path is None and Path("rag.toml").is_file():
+        path = Path("rag.toml")
+    if path is not None:
+        config = _apply(config, read_toml(path), str(path), strict=True)
+    from_env = {
+        f.name: env[f"RAG_{f.name.upper()}"]
+        for f in fields(Config)
+        if f"RAG_{f.name.upper()}" in env
+    }
+    config = _apply(config, from_env, "environment", strict=True)
+    flags = {k: v for k, v in (overrides or {}).items() if v is not None}
+    config = _apply(config, flags, "command line", strict=True)
+    return validate(config)
+
+
+def models_dir(env: Mapping[str, str] | None = None) -> Path:
+    """Return ``$RAG_MODELS_DIR`` or ``~/.cache/rag-models``."""
+    env = os.environ if env is None else env
+    return Path(env.get("RAG_MODELS_DIR") or Path.home() / ".cache" / "rag-models")
+
+
+__all__ = ["MODES", "Config", "load_config", "models_dir", "read_toml", "validate"]

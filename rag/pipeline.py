@@ -1,0 +1,369 @@
+"""The only module that knows the order of the stages.
+
+ingest -> clean -> chunk -> embed + BM25 -> index (build), and
+index -> hybrid retrieve -> (rerank) (search).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import platform
+import time
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from importlib import metadata
+from typing import Any
+
+import numpy as np
+
+from rag import __version__
+from rag.bm25 import Bm25
+from rag.chunk import chunk_document
+from rag.clean import clean
+from rag.config import Config
+from rag.embed import Embedder
+from rag.errors import CorpusError, IndexCorruptError, IndexMismatchError, IndexMissingError
+from rag.index import (
+    Index,
+    check_settings,
+    load_index,
+    read_manifest,
+    settings_diff,
+    write_index,
+)
+from rag.ingest import read_corpus
+from rag.korean import tokenize
+from rag.records import Chunk, Document, Hit
+from rag.rerank import Reranker
+from rag.retrieve import Settings, check_query, retrieve
+
+_PACKAGES = ("faiss-cpu", "bm25s", "kiwipiepy", "sentence-transformers", "transformers", "torch")
+
+
+def load_documents(config: Config) -> tuple[list[Document], list[str]]:
+    """Read and clean every article in the corpus folder.
+
+    Returns:
+        The documents, sorted by ``doc_id``, and one-line warnings for skipped files.
+
+    Raises:
+        CorpusError: If the corpus folder or its sidecar cannot be read.
+    """
+    sources, warnings = read_corpus(config.corpus_dir)
+    docs = []
+    for source in sources:
+        doc = clean(source)
+        if doc.text:
+            docs.append(doc)
+        else:
+            warnings.append(f"skipped {source.path}: nothing left after cleaning (only page chrome)")
+    return docs, warnings
+
+
+def doc_hash(doc: Document) -> str:
+    """Hash what a document contributes to the index: text and header fields."""
+    published = doc.published.isoformat() if doc.published else None
+    payload = json.dumps([doc.text, doc.title, doc.outlet, published], ensure_ascii=False)
+    return hashlib.sha256(payload.encode("utf-8")).hexdigest()
+
+
+def embed_text(chunk: Chunk) -> str:
+    """The text that gets embedded and BM25-indexed: a short header, then the passage."""
+    header = chunk.header()
+    return f"{header}\n{chunk.text}" if header else chunk.text
+
+
+def _versions() -> dict[str, str]:
+    found = {"rag": __version__, "python": platform.python_version()}
+    for name in _PACKAGES:
+        try:
+            found[name] = metadata.version(name)
+        except metadata.PackageNotFoundError:
+            continue
+    return found
+
+
+def make_embedder(config: Config) -> Embedder:
+    """Load the embedding model the config names.
+
+    Raises:
+        ModelError: If it is missing or cannot be loaded.
+    """
+    return Embedder(
+        config.embed_model, config.query_prompt, config.document_prompt, config.embed_batch_size
+    )
+
+
+def build_settings(config: Config) -> dict[str, Any]:
+    """Settings an index must have been built with to serve this config."""
+    return {
+        "embedder.model": config.embed_model,
+        "embedder.document_prompt": config.document_prompt or None,
+        "chunker.chunk_tokens": config.chunk_tokens,
+        "chunker.chunk_overlap": config.chunk_overlap,
+    }
+
+
+@dataclass
+class BuildReport:
+    """What ``rag build`` did."""
+
+    documents: int = 0
+    chunks: int = 0
+    added: list[str] = field(default_factory=list)
+    changed: list[str] = field(default_factory=list)
+    removed: list[str] = field(default_factory=list)
+    unchanged: list[str] = field(default_factory=list)
+    embedded: int = 0
+    seconds: float = 0.0
+    written: bool = False
+    warnings: list[str] = field(default_factory=list)
+    index_type: str = ""
+
+
+def _previous(config: Config, full: bool, report: BuildReport) -> Index | None:
+    """Load the old index if its vectors can be reused, else None with a reason."""
+    if full:
+        return None
+    try:
+        index = load_index(config.index_dir)
+    except IndexMissingError:
+        return None
+    except IndexCorruptError as exc:
+        report.warnings.append(f"rebuilding from scratch: {exc}")
+        return None
+    diffs = settings_diff(index.manifest, build_settings(config))
+    if diffs:
+        report.warnings.append(f"rebuilding from scratch: {'; '.join(diffs)}")
+        return None
+    return index
+
+
+def _chunk_all(docs: list[Document], embedder: Embedder, config: Config) -> list[Chunk]:
+    reserve = embedder.count_tokens([embedder.document_prompt])[0] + 4
+    chunks: list[Chunk] = []
+    for doc in docs:
+        header = " | ".join(p for p in (doc.title, doc.outlet) if p)
+        limit = (
+            embedder.max_tokens - reserve - (embedder.count_tokens([header])[0] if header else 0)
+        )
+        chunks.extend(
+            chunk_document(
+                doc, embedder.count_tokens, config.chunk_tokens, config.chunk_overlap, limit
+            )
+        )
+    return chunks
+
+
+def build(
+    config: Config,
+    full: bool = False,
+    embedder: Embedder | None = None,
+    progress: bool = False,
+) -> BuildReport:
+    """Build or update the index: only new or changed documents are embedded.
+
+    Args:
+        config: Settings.
+        full: Re-embed everything, ignoring the old index.
+        embedder: A loaded embedder; loaded from ``config`` when needed if None.
+        progress: Show a progress bar while embedding.
+
+    Raises:
+        CorpusError: If there are no readable articles.
+        ModelError: If the embedding model is missing.
+    """
+    start = time.perf_counter()
+    report = BuildReport()
+    docs, report.warnings = load_documents(config)
+    if not docs:
+        raise CorpusError(
+            f"no readable articles in {config.corpus_dir}: add .txt, .md or .html files"
+        )
+    hashes = {doc.doc_id: doc_hash(doc) for doc in docs}
+    previous = _previous(config, full, report)
+    old_docs: dict[str, Any] = previous.manifest["documents"] if previous else {}
+    for doc_id, digest in hashes.items():
+        info = old_docs.get(doc_id)
+        bucket = (
+            report.added
+            if info is None
+            else report.unchanged
+            if info["hash"] == digest
+            else report.changed
+        )
+        bucket.append(doc_id)
+    report.removed = sorted(set(old_docs) - set(hashes))
+    report.documents = len(docs)
+    if previous is not None and not (report.added or report.changed or report.removed):
+        report.chunks = len(previous.chunks)
+        report.index_type = previous.manifest["index"]["type"]
+        report.seconds = time.perf_counter() - start
+        return report
+    todo = [doc for doc in docs if doc.doc_id not in report.unchanged]
+    if todo and embedder is None:
+        embedder = make_embedder(config)
+    new_chunks = _chunk_all(todo, embedder, config) if todo and embedder else []
+    new_vectors = (
+        embedder.encode_documents([embed_text(c) for c in new_chunks], progress=progress)
+        if embedder and new_chunks
+        else None
+    )
+    chunks, vectors = _assemble(docs, report.unchanged, previous, new_chunks, new_vectors)
+    manifest = _manifest(config, docs, hashes, chunks, embedder, previous)
+    bm25 = Bm25.build([tokenize(embed_text(c)) for c in chunks])
+    written = write_index(
+        config.index_dir, chunks, vectors, bm25, manifest, config.hnsw_threshold, config.hnsw_m
+    )
+    report.chunks, report.embedded, report.written = len(chunks), len(new_chunks), True
+    report.index_type = written["index"]["type"]
+    report.seconds = time.perf_counter() - start
+    return report
+
+
+def _assemble(
+    docs: list[Document],
+    unchanged: list[str],
+    previous: Index | None,
+    new_chunks: list[Chunk],
+    new_vectors: np.ndarray | None,
+) -> tuple[list[Chunk], np.ndarray]:
+    """Merge reused and new passages in document order, vectors row-aligned."""
+    pool: dict[str, list[tuple[Chunk, np.ndarray]]] = {}
+    if previous is not None and unchanged:
+        keep = set(unchanged)
+        stored = previous.stored_vectors()
+        for row, chunk in enumerate(previous.chunks):
+            if chunk.doc_id in keep:
+                pool.setdefault(chunk.doc_id, []).append((chunk, stored[row]))
+    for row, chunk in enumerate(new_chunks):
+        assert new_vectors is not None
+        pool.setdefault(chunk.doc_id, []).append((chunk, new_vectors[row]))
+    rows = [item for doc in docs for item in pool.get(doc.doc_id, [])]
+    chunks = [chunk for chunk, _ in rows]
+    vectors = np.stack([vec for _, vec in rows]).astype(np.float32)
+    return chunks, vectors
+
+
+def _manifest(
+    config: Config,
+    docs: list[Document],
+    hashes: dict[str, str],
+    chunks: list[Chunk],
+    embedder: Embedder | None,
+    previous: Index | None,
+) -> dict[str, Any]:
+    counts: dict[str, int] = {}
+    for chunk in chunks:
+        counts[chunk.doc_id] = counts.get(chunk.doc_id, 0) + 1
+    documents = {
+        doc.doc_id: {
+            "hash": hashes[doc.doc_id],
+            "source": doc.source,
+            "title": doc.title,
+            "outlet": doc.outlet,
+            "published": doc.published.isoformat() if doc.published else None,
+            "author": doc.author,
+            "url": doc.url,
+            "chunks": counts.get(doc.doc_id, 0),
+        }
+        for doc in docs
+    }
+    described = embedder.describe() if embedder else previous.manifest["embedder"]  # type: ignore[union-attr]
+    return {
+        "format": 1,
+        "created": datetime.now(UTC).isoformat(timespec="seconds"),
+        "embedder": described,
+        "chunker": {
+            "chunk_tokens": config.chunk_tokens,
+            "chunk_overlap": config.chunk_overlap,
+            "sentences": "kiwipiepy",
+            "tokens": "embedder tokenizer",
+        },
+        "bm25": {"tokenizer": "kiwipiepy morphemes", "method": "lucene", "k1": 1.5, "b": 0.75},
+        "documents": documents,
+        "versions": _versions(),
+    }
+
+
+class Searcher:
+    """A loaded index plus the models a query needs, created once and reused.
+
+    The embedding model loads on the first dense or hybrid query, so BM25-only
+    searches never load it.
+
+    Raises:
+        IndexMissingError: If there is no index.
+        IndexCorruptError: If the index is unreadable.
+        IndexMismatchError: If the index was built with other settings.
+    """
+
+    def __init__(
+        self,
+        config: Config,
+        embedder: Embedder | None = None,
+        reranker: Reranker | None = None,
+    ) -> None:
+        self.config = config
+        self.index = load_index(config.index_dir, config.hnsw_ef_search)
+        check_settings(config.index_dir, self.index.manifest, build_settings(config))
+        self._embedder = embedder
+        self._reranker = reranker
+
+    @property
+    def embedder(self) -> Embedder:
+        """The query embedder, loaded on first use; its dimension is checked."""
+        if self._embedder is None:
+            self._embedder = make_embedder(self.config)
+        want = self.index.manifest["embedder"]["dimension"]
+        if self._embedder.dimension != want:
+            raise IndexMismatchError(
+                f"{self.config.index_dir} has {want}-d vectors but the embedder gives "
+                f"{self._embedder.dimension}-d: run `rag build --full`"
+            )
+        return self._embedder
+
+    @property
+    def reranker(self) -> Reranker | None:
+        """The cross-encoder if one is configured, loaded on first use."""
+        if self._reranker is None and self.config.rerank_model:
+            self._reranker = Reranker(self.config.rerank_model)
+        return self._reranker
+
+    def search(self, question: str, k: int | None = None, mode: str | None = None) -> list[Hit]:
+        """Retrieve passages for a question.
+
+        Raises:
+            QueryError: If the question is empty or k is below 1.
+            ModelError: If the embedding model or reranker is missing.
+        """
+        c = self.config
+        check_query(question, c.top_k if k is None else k)
+        settings = Settings(
+            k=c.top_k if k is None else k,
+            mode=mode or c.mode,
+            candidates=max(c.candidates, c.top_k if k is None else k),
+            rrf_k=c.rrf_k,
+            dense_weight=c.dense_weight,
+            bm25_weight=c.bm25_weight,
+            max_per_doc=c.max_per_doc,
+            near_duplicate=c.near_duplicate,
+            rerank_depth=c.rerank_depth,
+        )
+        embedder = self.embedder if settings.mode != "bm25" else None
+        return retrieve(question, self.index, embedder, settings, self.reranker)
+
+
+def chunk_counts(config: Config, docs: list[Document]) -> dict[str, int]:
+    """Passages per document in the index, for documents unchanged since the build."""
+    try:
+        manifest = read_manifest(config.index_dir)
+    except (IndexMissingError, IndexCorruptError):
+        return {}
+    indexed = manifest.get("documents", {})
+    return {
+        d.doc_id: indexed[d.doc_id]["chunks"]
+        for d in docs
+        if d.doc_id in indexed and indexed[d.doc_id].get("hash") == doc_hash(d)
+    }

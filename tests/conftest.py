@@ -1,0 +1,54 @@
+"""Shared fixtures: offline mode and tiny real models built from the corpus."""
+
+from __future__ import annotations
+
+import os
+
+# Set before anything imports huggingface_hub/transformers so nothing ever tries the network.
+os.environ["HF_HUB_OFFLINE"] = "1"
+os.environ["TRANSFORMERS_OFFLINE"] = "1"
+os.environ["HF_DATASETS_OFFLINE"] = "1"
+os.environ.setdefault("HF_HUB_DISABLE_TELEMETRY", "1")
+os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+
+from pathlib import Path
+
+import pytest
+
+try:  # rootdir-relative import (tests/ is on sys.path under pytest's default import mode)
+    from models import build_tiny_cross_encoder, build_tiny_sentence_transformer
+except ImportError:  # tests/ imported as a package
+    from tests.models import build_tiny_cross_encoder, build_tiny_sentence_transformer
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+CORPUS_DIR = REPO_ROOT / "corpus"
+QUERY_PROMPTS = {"query": "query: ", "document": "passage: "}
+
+
+@pytest.fixture(scope="session")
+def corpus_texts() -> list[str]:
+    """The five real articles (corpus/*.txt, sorted by name), read as UTF-8."""
+    return [p.read_text(encoding="utf-8") for p in sorted(CORPUS_DIR.glob("*.txt"))]
+
+
+@pytest.fixture(scope="session")
+def tiny_embedder(tmp_path_factory: pytest.TempPathFactory, corpus_texts: list[str]) -> Path:
+    """Folder of a tiny sentence-transformers model (dim 32) with query/passage prompts."""
+    out = tmp_path_factory.mktemp("tiny_embedder")
+    return build_tiny_sentence_transformer(out, corpus_texts, prompts=QUERY_PROMPTS, seed=0)
+
+
+@pytest.fixture(scope="session")
+def tiny_embedder_no_prompts(
+    tmp_path_factory: pytest.TempPathFactory, corpus_texts: list[str]
+) -> Path:
+    """Folder of a tiny sentence-transformers model (dim 32) without saved prompts."""
+    out = tmp_path_factory.mktemp("tiny_embedder_no_prompts")
+    return build_tiny_sentence_transformer(out, corpus_texts, prompts=None, seed=1)
+
+
+@pytest.fixture(scope="session")
+def tiny_cross_encoder(tmp_path_factory: pytest.TempPathFactory, corpus_texts: list[str]) -> Path:
+    """Folder of a tiny BertForSequenceClassification (1 label) loadable by CrossEncoder."""
+    out = tmp_path_factory.mktemp("tiny_cross_encoder")
+    return build_tiny_cross_encoder(out, corpus_texts, seed=0)

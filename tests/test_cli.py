@@ -1,0 +1,111 @@
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from rag.cli import main
+
+CORPUS = Path(__file__).resolve().parents[1] / "corpus"
+
+
+def run(capsys, *argv):
+    with pytest.raises(SystemExit) as exit_info:
+        main(list(argv))
+    out, err = capsys.readouterr()
+    return exit_info.value.code, out, err
+
+
+@pytest.fixture
+def dirs(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    for key in ("RAG_CONFIG", "RAG_INDEX_DIR", "RAG_CORPUS_DIR", "RAG_EMBED_MODEL", "RAG_TOP_K"):
+        monkeypatch.delenv(key, raising=False)
+    corpus = tmp_path / "corpus"
+    shutil.copytree(CORPUS, corpus)
+    return ["--corpus", str(corpus), "--index", str(tmp_path / "index")]
+
+
+def test_import_and_help_do_not_load_torch_or_models():
+    code = (
+        "import sys, rag, rag.cli, rag.pipeline\n"
+        "heavy = {'torch', 'transformers', 'sentence_transformers', 'gradio', 'faiss'}\n"
+        "heavy &= set(sys.modules)\n"
+        "assert not heavy, heavy\n"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True)
+    done = subprocess.run(
+        [sys.executable, "-m", "rag", "--help"], capture_output=True, text=True, check=True
+    )
+    assert "build" in done.stdout and "search" in done.stdout and "corpus" in done.stdout
+
+
+@pytest.mark.parametrize(
+    ("argv", "needle"),
+    [
+        (["search", ""], "question is empty"),
+        (["search", "   "], "question is empty"),
+        (["search", "예산", "-k", "0"], "at least 1"),
+        (["search", "예산", "-k", "many"], "whole number"),
+        (["search", "예산", "--mode", "fuzzy"], "invalid choice"),
+        (["search", "예산"], "rag build"),
+        (["frobnicate"], "invalid choice"),
+        (["corpus", "show", "no-such-doc"], "no article"),
+    ],
+)
+def test_bad_invocations_print_one_line_and_exit_1(capsys, dirs, argv, needle):
+    code, _, err = run(capsys, *argv, *dirs)
+    assert code == 1
+    assert needle in err
+    assert err.count("\n") == 1 and "Traceback" not in err
+
+
+def test_missing_corpus_folder_is_one_line(capsys, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    code, _, err = run(
+        capsys, "build", "--corpus", str(tmp_path / "none"), "--index", str(tmp_path / "i")
+    )
+    assert code == 1 and err.count("\n") == 1 and "does not exist" in err
+
+
+def test_build_then_search_json_with_a_real_tiny_model(capsys, dirs, tiny_embedder):
+    model = ["--embed-model", str(tiny_embedder)]
+    code, out, _ = run(capsys, "build", *dirs, *model)
+    assert code == 0 and "5 documents" in out
+    code, out, _ = run(capsys, "build", *dirs, *model)
+    assert code == 0 and "up to date" in out and "embedded 0" in out
+    code, out, _ = run(capsys, "search", "9090억원 예산", "-k", "3", "--json", *dirs, *model)
+    assert code == 0
+    rows = json.loads(out)
+    assert len(rows) == 3
+    assert {"doc_id", "chunk_id", "title", "text", "score"} <= set(rows[0])
+    assert rows[0]["chunk_id"].startswith(rows[0]["doc_id"] + "#")
+    code, out, _ = run(capsys, "search", "베이징", "--mode", "bm25", *dirs, *model)
+    assert code == 0 and out.startswith("1. [") and "bm25 #1" in out
+
+
+def test_env_variables_select_folders_and_model(capsys, dirs, tiny_embedder, monkeypatch, tmp_path):
+    monkeypatch.setenv("RAG_CORPUS_DIR", dirs[1])
+    monkeypatch.setenv("RAG_INDEX_DIR", str(tmp_path / "env-index"))
+    monkeypatch.setenv("RAG_EMBED_MODEL", str(tiny_embedder))
+    code, _, _ = run(capsys, "build")
+    assert code == 0 and (tmp_path / "env-index" / "manifest.json").exists()
+
+
+def test_corpus_list_and_show_removed(capsys, dirs, tiny_embedder):
+    code, out, _ = run(capsys, "corpus", "list", "--json", *dirs)
+    assert code == 0
+    rows = json.loads(out)
+    assert len(rows) == 5 and all(r["chunks"] is None for r in rows)
+    run(capsys, "build", *dirs, "--embed-model", str(tiny_embedder))
+    _, out, _ = run(capsys, "corpus", "list", "--json", *dirs)
+    assert all(isinstance(r["chunks"], int) and r["chunks"] > 0 for r in json.loads(out))
+    code, out, _ = run(capsys, "corpus", "show", "004_5b03f742cc9b530e", "--removed", *dirs)
+    assert code == 0
+    text, removed = out.split("--- removed by cleaning", 1)
+    assert "흐림서울 15.8℃" not in text and "흐림서울 15.8℃" in removed
+    assert "인공지능 행동 정상회의" in text
