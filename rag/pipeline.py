@@ -57,7 +57,7 @@ def load_documents(config: Config) -> tuple[list[Document], list[str]]:
         if doc.text:
             docs.append(doc)
         else:
-            warnings.append(f"skipped {source.path}: nothing left after cleaning (only page chrome)")
+            warnings.append(f"skipped {source.path}: nothing left after cleaning")
     return docs, warnings
 
 

@@ -153,7 +153,7 @@ def test_article_that_is_only_page_chrome_is_skipped_with_a_warning(config):
     (config.corpus_dir / "zz_chrome.txt").write_text("기사 스크랩\n공유\n댓글\n흐림서울 15.8℃\n")
     report = build(config, embedder=fake_embedder())
     assert report.documents == 5
-    assert any("zz_chrome.txt" in w and "nothing left" in w for w in report.warnings)
+    assert any("zz_chrome.txt" in w and "nothing left after cleaning" in w for w in report.warnings)
 
 
 def test_broken_file_is_skipped_and_the_rest_still_indexes(config):
