@@ -85,3 +85,88 @@ class Hit:
     bm25_rank: int | None = None
     bm25_score: float | None = None
     rerank_score: float | None = None
+
+
+@dataclass(frozen=True)
+class Citation:
+    """A source an answer cites, numbered in order of first use.
+
+    Attributes:
+        n: The number shown in the answer, ``[n]``; 1-based.
+        chunk_id: The cited passage.
+        doc_id: Its article.
+        title: Article title, if known.
+        outlet: Publisher, if known.
+        published: ISO date, if known.
+        span: ``(start, end)`` character offsets of the evidence inside the
+            passage text, for highlighting. Add ``Chunk.start`` for offsets
+            into the article's clean text.
+        evidence: ``passage.text[span[0]:span[1]]``.
+    """
+
+    n: int
+    chunk_id: str
+    doc_id: str
+    title: str | None
+    outlet: str | None
+    published: str | None
+    span: tuple[int, int]
+    evidence: str
+
+
+@dataclass(frozen=True)
+class Claim:
+    """One sentence of an answer with the citations that survived checking.
+
+    ``supported`` is False when no cited passage backs the sentence, or when
+    it states a number, amount or date that no cited passage contains; the UI
+    flags such sentences.
+    """
+
+    text: str
+    citations: tuple[int, ...] = ()
+    supported: bool = True
+    reason: str = ""
+
+
+@dataclass(frozen=True)
+class Timings:
+    """Milliseconds spent per step; ``tokens_per_s`` of generation."""
+
+    retrieval: float = 0.0
+    first_token: float = 0.0
+    total: float = 0.0
+    tokens: int = 0
+    tokens_per_s: float = 0.0
+
+
+@dataclass(frozen=True)
+class Answer:
+    """What ``rag ask`` returns.
+
+    Attributes:
+        question: The question as asked.
+        query: The standalone query retrieval used (differs for a rewritten
+            follow-up).
+        text: The answer with citations renumbered ``[1]..[n]``.
+        lang: ``"ko"`` or ``"en"``.
+        refused: True when the articles do not hold the answer.
+        mode: ``"generate"`` or ``"extractive"``.
+        claims: The answer's sentences with their checked citations.
+        citations: The cited sources, in order of ``n``.
+        hits: Every retrieved passage, best first.
+        notes: Messages the user should see (a fallback, a retry).
+        timings: Where the time went.
+    """
+
+    question: str
+    query: str
+    text: str
+    lang: str
+    refused: bool
+    mode: str
+    claims: tuple[Claim, ...] = ()
+    citations: tuple[Citation, ...] = ()
+    hits: tuple[Hit, ...] = ()
+    notes: tuple[str, ...] = ()
+    timings: Timings = Timings()
