@@ -152,7 +152,7 @@ def cmd_search(args: argparse.Namespace) -> None:
 
 def cmd_corpus(args: argparse.Namespace) -> None:
     """List the articles or show one."""
-    from rag.pipeline import chunk_counts, load_documents
+    from rag.pipeline import indexed_chunk_counts, load_documents
 
     config = _config(args)
     docs, warnings = load_documents(config)
@@ -160,7 +160,7 @@ def cmd_corpus(args: argparse.Namespace) -> None:
     if args.corpus_command == "show":
         _show(docs, args.doc_id, args.removed)
         return
-    counts = chunk_counts(config, docs)
+    counts = indexed_chunk_counts(config, docs)
     rows = [
         {
             "doc_id": d.doc_id,

@@ -6,39 +6,22 @@ index -> hybrid retrieve -> (rerank) (search).
 
 from __future__ import annotations
 
-import hashlib
-import json
-import platform
 import time
-from dataclasses import dataclass, field
-from datetime import UTC, datetime
-from importlib import metadata
-from typing import Any
 
-import numpy as np
-
-from rag import __version__
 from rag.bm25 import Bm25
 from rag.chunk import chunk_document
 from rag.clean import clean
 from rag.config import Config
 from rag.embed import Embedder
 from rag.errors import CorpusError, IndexCorruptError, IndexMismatchError, IndexMissingError
-from rag.index import (
-    Index,
-    check_settings,
-    load_index,
-    read_manifest,
-    settings_diff,
-    write_index,
-)
+from rag.incremental import BuildReport, assemble, classify
+from rag.index import Index, check_settings, load_index, read_manifest, settings_diff, write_index
 from rag.ingest import read_corpus
 from rag.korean import tokenize
+from rag.manifest import build_settings, chunk_counts, make_manifest
 from rag.records import Chunk, Document, Hit
 from rag.rerank import Reranker
 from rag.retrieve import Settings, check_query, retrieve
-
-_PACKAGES = ("faiss-cpu", "bm25s", "kiwipiepy", "sentence-transformers", "transformers", "torch")
 
 
 def load_documents(config: Config) -> tuple[list[Document], list[str]]:
@@ -61,27 +44,10 @@ def load_documents(config: Config) -> tuple[list[Document], list[str]]:
     return docs, warnings
 
 
-def doc_hash(doc: Document) -> str:
-    """Hash what a document contributes to the index: text and header fields."""
-    published = doc.published.isoformat() if doc.published else None
-    payload = json.dumps([doc.text, doc.title, doc.outlet, published], ensure_ascii=False)
-    return hashlib.sha256(payload.encode("utf-8")).hexdigest()
-
-
 def embed_text(chunk: Chunk) -> str:
     """The text that gets embedded and BM25-indexed: a short header, then the passage."""
     header = chunk.header()
     return f"{header}\n{chunk.text}" if header else chunk.text
-
-
-def _versions() -> dict[str, str]:
-    found = {"rag": __version__, "python": platform.python_version()}
-    for name in _PACKAGES:
-        try:
-            found[name] = metadata.version(name)
-        except metadata.PackageNotFoundError:
-            continue
-    return found
 
 
 def make_embedder(config: Config) -> Embedder:
@@ -93,33 +59,6 @@ def make_embedder(config: Config) -> Embedder:
     return Embedder(
         config.embed_model, config.query_prompt, config.document_prompt, config.embed_batch_size
     )
-
-
-def build_settings(config: Config) -> dict[str, Any]:
-    """Settings an index must have been built with to serve this config."""
-    return {
-        "embedder.model": config.embed_model,
-        "embedder.document_prompt": config.document_prompt or None,
-        "chunker.chunk_tokens": config.chunk_tokens,
-        "chunker.chunk_overlap": config.chunk_overlap,
-    }
-
-
-@dataclass
-class BuildReport:
-    """What ``rag build`` did."""
-
-    documents: int = 0
-    chunks: int = 0
-    added: list[str] = field(default_factory=list)
-    changed: list[str] = field(default_factory=list)
-    removed: list[str] = field(default_factory=list)
-    unchanged: list[str] = field(default_factory=list)
-    embedded: int = 0
-    seconds: float = 0.0
-    written: bool = False
-    warnings: list[str] = field(default_factory=list)
-    index_type: str = ""
 
 
 def _previous(config: Config, full: bool, report: BuildReport) -> Index | None:
@@ -181,110 +120,36 @@ def build(
         raise CorpusError(
             f"no readable articles in {config.corpus_dir}: add .txt, .md or .html files"
         )
-    hashes = {doc.doc_id: doc_hash(doc) for doc in docs}
     previous = _previous(config, full, report)
-    old_docs: dict[str, Any] = previous.manifest["documents"] if previous else {}
-    for doc_id, digest in hashes.items():
-        info = old_docs.get(doc_id)
-        bucket = (
-            report.added
-            if info is None
-            else report.unchanged
-            if info["hash"] == digest
-            else report.changed
-        )
-        bucket.append(doc_id)
-    report.removed = sorted(set(old_docs) - set(hashes))
-    report.documents = len(docs)
-    if previous is not None and not (report.added or report.changed or report.removed):
+    classify(docs, previous.manifest["documents"] if previous else {}, report)
+    if previous is not None and report.nothing_changed:
         report.chunks = len(previous.chunks)
         report.index_type = previous.manifest["index"]["type"]
         report.seconds = time.perf_counter() - start
         return report
     todo = [doc for doc in docs if doc.doc_id not in report.unchanged]
-    if todo and embedder is None:
-        embedder = make_embedder(config)
-    new_chunks = _chunk_all(todo, embedder, config) if todo and embedder else []
-    new_vectors = (
-        embedder.encode_documents([embed_text(c) for c in new_chunks], progress=progress)
-        if embedder and new_chunks
-        else None
-    )
-    chunks, vectors = _assemble(docs, report.unchanged, previous, new_chunks, new_vectors)
-    manifest = _manifest(config, docs, hashes, chunks, embedder, previous)
+    new_chunks: list[Chunk] = []
+    new_vectors = None
+    if todo:
+        embedder = embedder or make_embedder(config)
+        new_chunks = _chunk_all(todo, embedder, config)
+        new_vectors = embedder.encode_documents([embed_text(c) for c in new_chunks], progress)
+    described = embedder.describe() if embedder else previous.manifest["embedder"]  # type: ignore[union-attr]
+    chunks, vectors = assemble(docs, report.unchanged, previous, new_chunks, new_vectors)
     bm25 = Bm25.build([tokenize(embed_text(c)) for c in chunks])
     written = write_index(
-        config.index_dir, chunks, vectors, bm25, manifest, config.hnsw_threshold, config.hnsw_m
+        config.index_dir,
+        chunks,
+        vectors,
+        bm25,
+        make_manifest(config, docs, chunks, described),
+        config.hnsw_threshold,
+        config.hnsw_m,
     )
     report.chunks, report.embedded, report.written = len(chunks), len(new_chunks), True
     report.index_type = written["index"]["type"]
     report.seconds = time.perf_counter() - start
     return report
-
-
-def _assemble(
-    docs: list[Document],
-    unchanged: list[str],
-    previous: Index | None,
-    new_chunks: list[Chunk],
-    new_vectors: np.ndarray | None,
-) -> tuple[list[Chunk], np.ndarray]:
-    """Merge reused and new passages in document order, vectors row-aligned."""
-    pool: dict[str, list[tuple[Chunk, np.ndarray]]] = {}
-    if previous is not None and unchanged:
-        keep = set(unchanged)
-        stored = previous.stored_vectors()
-        for row, chunk in enumerate(previous.chunks):
-            if chunk.doc_id in keep:
-                pool.setdefault(chunk.doc_id, []).append((chunk, stored[row]))
-    for row, chunk in enumerate(new_chunks):
-        assert new_vectors is not None
-        pool.setdefault(chunk.doc_id, []).append((chunk, new_vectors[row]))
-    rows = [item for doc in docs for item in pool.get(doc.doc_id, [])]
-    chunks = [chunk for chunk, _ in rows]
-    vectors = np.stack([vec for _, vec in rows]).astype(np.float32)
-    return chunks, vectors
-
-
-def _manifest(
-    config: Config,
-    docs: list[Document],
-    hashes: dict[str, str],
-    chunks: list[Chunk],
-    embedder: Embedder | None,
-    previous: Index | None,
-) -> dict[str, Any]:
-    counts: dict[str, int] = {}
-    for chunk in chunks:
-        counts[chunk.doc_id] = counts.get(chunk.doc_id, 0) + 1
-    documents = {
-        doc.doc_id: {
-            "hash": hashes[doc.doc_id],
-            "source": doc.source,
-            "title": doc.title,
-            "outlet": doc.outlet,
-            "published": doc.published.isoformat() if doc.published else None,
-            "author": doc.author,
-            "url": doc.url,
-            "chunks": counts.get(doc.doc_id, 0),
-        }
-        for doc in docs
-    }
-    described = embedder.describe() if embedder else previous.manifest["embedder"]  # type: ignore[union-attr]
-    return {
-        "format": 1,
-        "created": datetime.now(UTC).isoformat(timespec="seconds"),
-        "embedder": described,
-        "chunker": {
-            "chunk_tokens": config.chunk_tokens,
-            "chunk_overlap": config.chunk_overlap,
-            "sentences": "kiwipiepy",
-            "tokens": "embedder tokenizer",
-        },
-        "bm25": {"tokenizer": "kiwipiepy morphemes", "method": "lucene", "k1": 1.5, "b": 0.75},
-        "documents": documents,
-        "versions": _versions(),
-    }
 
 
 class Searcher:
@@ -355,15 +220,9 @@ class Searcher:
         return retrieve(question, self.index, embedder, settings, self.reranker)
 
 
-def chunk_counts(config: Config, docs: list[Document]) -> dict[str, int]:
+def indexed_chunk_counts(config: Config, docs: list[Document]) -> dict[str, int]:
     """Passages per document in the index, for documents unchanged since the build."""
     try:
-        manifest = read_manifest(config.index_dir)
+        return chunk_counts(read_manifest(config.index_dir), docs)
     except (IndexMissingError, IndexCorruptError):
         return {}
-    indexed = manifest.get("documents", {})
-    return {
-        d.doc_id: indexed[d.doc_id]["chunks"]
-        for d in docs
-        if d.doc_id in indexed and indexed[d.doc_id].get("hash") == doc_hash(d)
-    }
