@@ -1,5 +1,5 @@
 # Two commands do all the set-up on a fresh machine:
-#   make chat   install, fetch the default models if the fetch tool is beside us, build the index, ask
+#   make chat   install, fetch the models if the fetch tool is beside us, build the index, ask
 #   make test   install, lint and run the test suite (what CI runs)
 VENV ?= .venv
 PY := $(VENV)/bin/python
@@ -25,10 +25,15 @@ lint: install
 test: lint
 	$(BIN)/pytest
 
+MODELS := $(or $(RAG_MODELS_DIR),$(HOME)/.cache/rag-models)
+# The chat model get-models provides here; any id, folder or .gguf works (RAG_LLM_MODEL).
+GGUF := $(MODELS)/qwen2.5-coder-1.5b-instruct-q4_k_m.gguf
+export RAG_LLM_MODEL ?= $(if $(wildcard $(GGUF)),$(GGUF),Qwen/Qwen2.5-1.5B-Instruct)
+
 models:
-	@if [ -x ../shared/tools/get-models ]; then ../shared/tools/get-models embed; \
-	else echo "put the models on disk (see README: Models), or set RAG_EMBED_MODEL"; fi
+	@if [ -x ../shared/tools/get-models ]; then ../shared/tools/get-models; \
+	else echo "put the models on disk (see README: Models), or set RAG_EMBED_MODEL/RAG_LLM_MODEL"; fi
 
 chat: install models
 	$(BIN)/rag build
-	$(BIN)/rag search "$(Q)"
+	$(BIN)/rag ask "$(Q)"

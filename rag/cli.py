@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, NoReturn
 
-from rag.config import MODES, Config, load_config
+from rag.config import ANSWER_MODES, LANG_CHOICES, MODES, Config, load_config
 from rag.errors import QueryError, RagError
 
 
@@ -58,6 +58,14 @@ def make_parser() -> argparse.ArgumentParser:
     search.add_argument("--mode", choices=MODES, help="retrieval legs")
     search.add_argument("--json", action="store_true", help="print one JSON array")
 
+    ask = sub.add_parser("ask", parents=[common], help="answer a question with citations")
+    ask.add_argument("question")
+    ask.add_argument("--lang", choices=LANG_CHOICES, help="answer language (default: auto)")
+    ask.add_argument("--mode", choices=ANSWER_MODES, dest="answer_mode", help="answerer")
+    ask.add_argument("--retrieval", choices=MODES, dest="mode", help="retrieval legs")
+    ask.add_argument("-k", type=_positive, dest="top_k", help="passages to retrieve")
+    ask.add_argument("--json", action="store_true", help="print one JSON object")
+
     corpus = sub.add_parser("corpus", help="inspect the articles")
     corpus_sub = corpus.add_subparsers(dest="corpus_command", required=True, parser_class=_Parser)
     listing = corpus_sub.add_parser("list", parents=[common], help="articles with metadata")
@@ -69,7 +77,7 @@ def make_parser() -> argparse.ArgumentParser:
 
 
 def _config(args: argparse.Namespace) -> Config:
-    keys = ("corpus_dir", "index_dir", "embed_model", "top_k", "mode")
+    keys = ("corpus_dir", "index_dir", "embed_model", "top_k", "mode", "answer_mode", "lang")
     return load_config(args.config, overrides={k: getattr(args, k, None) for k in keys})
 
 
@@ -202,7 +210,106 @@ def _show(docs: Sequence[Any], doc_id: str, removed: bool) -> None:
             print(f"[{item.reason}] {item.line}")
 
 
-COMMANDS = {"build": cmd_build, "search": cmd_search, "corpus": cmd_corpus}
+def answer_json(answer: Any) -> dict[str, Any]:
+    """The JSON object of an answer."""
+    t = answer.timings
+    return {
+        "question": answer.question,
+        "query": answer.query,
+        "answer": answer.text,
+        "lang": answer.lang,
+        "refused": answer.refused,
+        "mode": answer.mode,
+        "notes": list(answer.notes),
+        "citations": [
+            {
+                "n": c.n,
+                "chunk_id": c.chunk_id,
+                "doc_id": c.doc_id,
+                "title": c.title,
+                "outlet": c.outlet,
+                "published": c.published,
+                "span": list(c.span),
+                "evidence": c.evidence,
+            }
+            for c in answer.citations
+        ],
+        "claims": [
+            {
+                "text": m.text,
+                "citations": list(m.citations),
+                "supported": m.supported,
+                "reason": m.reason,
+            }
+            for m in answer.claims
+        ],
+        "passages": [hit_json(h) for h in answer.hits],
+        "timings_ms": {"retrieval": t.retrieval, "first_token": t.first_token, "total": t.total},
+        "tokens": t.tokens,
+        "tokens_per_s": t.tokens_per_s,
+    }
+
+
+def _print_answer(answer: Any, streamed: str) -> None:
+    if answer.text.strip() != streamed.strip():
+        print(("\n\n" if streamed else "") + answer.text)
+    else:
+        print()
+    for note in answer.notes:
+        print(f"note: {note}")
+    for claim in answer.claims:
+        if not claim.supported:
+            print(f"unsupported: {claim.text} ({claim.reason})")
+    if answer.citations:
+        print("\nSources:")
+    for c in answer.citations:
+        source = ", ".join(p for p in (c.outlet, c.published) if p)
+        print(
+            f"[{c.n}] {c.title or c.doc_id}"
+            + (f" — {source}" if source else "")
+            + f" ({c.chunk_id})"
+        )
+        print(textwrap.indent(textwrap.fill(f"“{c.evidence}”", width=88), "    "))
+    if answer.refused and answer.hits:
+        print("\nNearest passages:")
+        for hit in answer.hits[:3]:
+            print(f"- {hit.chunk.title or hit.chunk.doc_id} ({hit.chunk.chunk_id})")
+    t = answer.timings
+    print(
+        f"\n[{answer.mode} · retrieval {t.retrieval:.0f} ms · first token {t.first_token:.0f} ms"
+        f" · total {t.total:.0f} ms · {t.tokens_per_s:.1f} tokens/s]",
+        file=sys.stderr,
+    )
+
+
+def cmd_ask(args: argparse.Namespace) -> None:
+    """Stream an answer, then list its sources; or print one JSON object."""
+    from rag.pipeline import Assistant
+    from rag.retrieve import check_query
+
+    config = _config(args)
+    check_query(args.question, config.top_k)
+    assistant = Assistant(config)
+    assistant.warm()
+    streamed = ""
+    for event in assistant.stream(args.question):
+        if args.json:
+            if event.kind == "answer":
+                print(json.dumps(answer_json(event.data), ensure_ascii=False, indent=2))
+            continue
+        if event.kind == "query":
+            print(f"(searching for: {event.data})", file=sys.stderr)
+        elif event.kind == "token":
+            streamed += event.data
+            print(event.data, end="", flush=True)
+        elif event.kind == "reset":
+            print(f"\n(note: {event.data})", file=sys.stderr)
+            streamed = ""
+        elif event.kind == "answer":
+            _print_answer(event.data, streamed)
+
+
+COMMANDS = {"build": cmd_build, "search": cmd_search, "ask": cmd_ask, "corpus": cmd_corpus}
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -18,6 +18,8 @@ from typing import Any
 from rag.errors import ConfigError
 
 MODES = ("hybrid", "dense", "bm25")
+ANSWER_MODES = ("generate", "extractive")
+LANG_CHOICES = ("auto", "ko", "en")
 
 
 @dataclass(frozen=True)
@@ -64,6 +66,24 @@ class Config:
     # HNSW graph degree and search breadth.
     hnsw_m: int = 32
     hnsw_ef_search: int = 128
+    # Chat model: a Hugging Face id, a local folder or a .gguf file.
+    llm_model: str = "Qwen/Qwen2.5-1.5B-Instruct"
+    # Base URL of an OpenAI-compatible server (vLLM, llama.cpp, Ollama) to use
+    # instead of running llm_model here; "" = run it here.
+    llm_url: str = ""
+    # Seconds to wait for the server before giving up.
+    llm_timeout: float = 120.0
+    # generate (chat model, cited and checked) or extractive (quoted sentences, no model).
+    answer_mode: str = "generate"
+    # Answer language: auto (the question's), ko or en.
+    lang: str = "auto"
+    # Most tokens generated per answer.
+    max_new_tokens: int = 256
+    # Most prompt tokens: rules, sources and question. Prefill dominates CPU latency.
+    prompt_tokens: int = 1536
+    # Refuse without calling the model when the best passage's dense similarity is
+    # below this (calibrate with `rag eval --calibrate`); 0 = never.
+    refuse_below: float = 0.35
 
 
 def _field_types() -> dict[str, type]:
@@ -108,6 +128,13 @@ def validate(config: Config) -> Config:
     if config.mode not in MODES:
         raise ConfigError(f"mode must be one of {', '.join(MODES)}, got {config.mode!r}")
     for name in ("top_k", "chunk_tokens", "embed_batch_size", "candidates", "max_per_doc"):
+        if getattr(config, name) < 1:
+            raise ConfigError(f"{name} must be at least 1, got {getattr(config, name)}")
+    if config.answer_mode not in ANSWER_MODES:
+        raise ConfigError(f"answer_mode must be one of {', '.join(ANSWER_MODES)}")
+    if config.lang not in LANG_CHOICES:
+        raise ConfigError(f"lang must be one of {', '.join(LANG_CHOICES)}, got {config.lang!r}")
+    for name in ("max_new_tokens", "prompt_tokens"):
         if getattr(config, name) < 1:
             raise ConfigError(f"{name} must be at least 1, got {getattr(config, name)}")
     if config.chunk_overlap < 0:
@@ -186,4 +213,13 @@ def models_dir(env: Mapping[str, str] | None = None) -> Path:
     return Path(env.get("RAG_MODELS_DIR") or Path.home() / ".cache" / "rag-models")
 
 
-__all__ = ["MODES", "Config", "load_config", "models_dir", "read_toml", "validate"]
+__all__ = [
+    "ANSWER_MODES",
+    "LANG_CHOICES",
+    "MODES",
+    "Config",
+    "load_config",
+    "models_dir",
+    "read_toml",
+    "validate",
+]

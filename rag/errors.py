@@ -38,3 +38,7 @@ class IndexCorruptError(RagError):
 
 class QueryError(RagError):
     """A question or a search parameter is invalid (empty text, k below 1)."""
+
+
+class GeneratorError(RagError):
+    """The chat model failed or is unreachable."""

@@ -96,3 +96,25 @@ def tokenize(text: str) -> list[str]:
             words = _WORD.findall(form) if token.tag in ("SL", "SN") else [form]
             tokens.extend(w for w in words if w not in STOPWORDS)
     return tokens
+
+
+NOUN_TAGS = frozenset({"NNG", "NNP", "NR", "XR", "SL", "SN", "SH"})
+
+
+def content_words(text: str, tags: frozenset[str] = KEEP_TAGS) -> list[str]:
+    """Words of the text cut after their last content morpheme, particles dropped.
+
+    ``"한국 AI 도약방안이 뭐야?"`` gives ``["한국", "AI", "도약방안"]``; English
+    function words go, as in :func:`tokenize`. ``tags`` selects the morphemes
+    that count (e.g. :data:`NOUN_TAGS` for names and things only).
+    """
+    ends: dict[int, int] = {}  # word start -> end of its last content morpheme
+    words = list(re.finditer(r"\S+", text))
+    starts = [w.start() for w in words]
+    for token in kiwi().tokenize(text):
+        if token.tag not in tags or token.form.lower() in STOPWORDS:
+            continue
+        word = max((s for s in starts if s <= token.start), default=None)
+        if word is not None:
+            ends[word] = max(ends.get(word, 0), token.start + token.len)
+    return [text[w.start() : ends[w.start()]] for w in words if w.start() in ends]

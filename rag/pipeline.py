@@ -1,27 +1,59 @@
 """The only module that knows the order of the stages.
 
-ingest -> clean -> chunk -> embed + BM25 -> index (build), and
-index -> hybrid retrieve -> (rerank) (search).
+build:  ingest -> clean -> chunk -> embed + BM25 -> index
+search: index -> hybrid retrieve -> (rerank)
+ask:    rewrite follow-up -> search -> refuse if weak -> prompt -> generate
+        -> check language (retry once, else extractive) -> verify citations -> answer
 """
 
 from __future__ import annotations
 
 import time
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from typing import Any
 
+from rag.answer import (
+    EXTRACT_FROM,
+    EXTRACTIVE_NOTE,
+    LANG_NAMES,
+    Clock,
+    Similarity,
+    answer_language,
+    checked_answer,
+    drop_repeats,
+    grounded,
+    language_matches,
+    ms_since,
+    refusal,
+    weak_evidence,
+)
 from rag.bm25 import Bm25
 from rag.chunk import chunk_document
+from rag.cite import embedding_similarity, is_dont_know, verify
 from rag.clean import clean
 from rag.config import Config
 from rag.embed import Embedder
-from rag.errors import CorpusError, IndexCorruptError, IndexMismatchError, IndexMissingError
+from rag.errors import (
+    CorpusError,
+    GeneratorError,
+    IndexCorruptError,
+    IndexMismatchError,
+    IndexMissingError,
+    RagError,
+)
+from rag.extract import extract
+from rag.generate import Generator, load_generator
 from rag.incremental import BuildReport, assemble, classify
 from rag.index import Index, check_settings, load_index, read_manifest, settings_diff, write_index
 from rag.ingest import read_corpus
 from rag.korean import tokenize
 from rag.manifest import build_settings, chunk_counts, make_manifest
-from rag.records import Chunk, Document, Hit
+from rag.prompt import build_prompt
+from rag.records import Answer, Chunk, Document, Hit
 from rag.rerank import Reranker
 from rag.retrieve import Settings, check_query, retrieve
+from rag.rewrite import rewrite
 
 
 def load_documents(config: Config) -> tuple[list[Document], list[str]]:
@@ -226,3 +258,205 @@ def indexed_chunk_counts(config: Config, docs: list[Document]) -> dict[str, int]
         return chunk_counts(read_manifest(config.index_dir), docs)
     except (IndexMissingError, IndexCorruptError):
         return {}
+
+
+@dataclass(frozen=True)
+class Event:
+    """One step of a streamed answer, for the CLI and the UI.
+
+    Kinds: ``"query"`` (the standalone query of a rewritten follow-up),
+    ``"hits"`` (retrieved passages, before any generation), ``"token"`` (a
+    piece of generated text), ``"reset"`` (discard the tokens so far; ``data``
+    says why), ``"answer"`` (the final, checked :class:`Answer`).
+    """
+
+    kind: str
+    data: Any
+
+
+# Tokens the chat template adds around the messages (role markers), kept free.
+TEMPLATE_TOKENS = 64
+# Strings after which a small model has stopped answering and started rambling.
+STOP = ("\nQuestion:", "\nSources:", "<source", "\n\n\n")
+
+
+class Assistant:
+    """Answers questions: retrieve, prompt, generate, check citations.
+
+    Args:
+        config: Settings.
+        searcher: A loaded searcher (default: from ``config``).
+        generator: A chat model (default: loaded from ``config`` on first use;
+            if that fails, answers are extractive, with a note saying why).
+
+    Raises:
+        IndexMissingError: If there is no index.
+    """
+
+    def __init__(
+        self, config: Config, searcher: Searcher | None = None, generator: Generator | None = None
+    ) -> None:
+        self.config = config
+        self.searcher = searcher or Searcher(config)
+        self._generator = generator
+        self._generator_error = ""
+        self._similarity: Similarity | None = None
+
+    def warm(self) -> None:
+        """Load the models now, so that the first answer's timings are its own."""
+        if self.config.mode != "bm25":
+            self.similarity()
+        if self.config.answer_mode == "generate":
+            self.generator()
+
+    def generator(self) -> Generator | None:
+        """The chat model, loaded on first use; None (with a reason kept) if it can't be."""
+        if self._generator is None and not self._generator_error:
+            try:
+                self._generator = load_generator(
+                    self.config.llm_model, self.config.llm_url, self.config.llm_timeout
+                )
+            except RagError as exc:
+                self._generator_error = str(exc)
+        return self._generator
+
+    def similarity(self) -> Similarity | None:
+        """Cosine similarity between texts with the index's embedder, if loadable."""
+        if self._similarity is None:
+            try:
+                self._similarity = embedding_similarity(self.searcher.embedder)
+            except RagError:
+                return None
+        return self._similarity
+
+    def ask(self, question: str, history: Sequence[dict[str, str]] = (), **options: Any) -> Answer:
+        """Answer a question; see :meth:`stream` for the options.
+
+        Raises:
+            QueryError: If the question is empty.
+        """
+        final = None
+        for event in self.stream(question, history, **options):
+            if event.kind == "answer":
+                final = event.data
+        assert final is not None
+        return final
+
+    def stream(
+        self,
+        question: str,
+        history: Sequence[dict[str, str]] = (),
+        lang: str | None = None,
+        mode: str | None = None,
+        k: int | None = None,
+        retrieval: str | None = None,
+        max_new_tokens: int | None = None,
+    ) -> Iterator[Event]:
+        """Answer a question step by step.
+
+        Args:
+            question: The question.
+            history: Earlier turns, ``{"role": ..., "content": ...}``, for follow-ups.
+            lang: ``auto``, ``ko`` or ``en`` (default: the config's).
+            mode: ``generate`` or ``extractive`` (default: the config's).
+            k: Passages to retrieve.
+            retrieval: ``hybrid``, ``dense`` or ``bm25``.
+            max_new_tokens: Most tokens to generate.
+
+        Yields:
+            Events, ending with one ``"answer"``.
+
+        Raises:
+            QueryError: If the question is empty or k is below 1.
+        """
+        c = self.config
+        started = time.perf_counter()
+        question = check_query(question, c.top_k if k is None else k)
+        lang = answer_language(question, lang or c.lang)
+        query = rewrite(question, history)
+        if query != question:
+            yield Event("query", query)
+        hits = self.searcher.search(query, k=k, mode=retrieval)
+        clock = Clock(started, retrieval=ms_since(started))
+        yield Event("hits", hits)
+        if weak_evidence(hits, c.refuse_below):
+            yield Event("answer", refusal(question, query, lang, hits, clock.done()))
+            return
+        generator = self.generator() if (mode or c.answer_mode) == "generate" else None
+        if generator is None:
+            note = f"no chat model ({self._generator_error})" if self._generator_error else ""
+            yield Event("answer", self._extractive(question, query, lang, hits, clock, note))
+            return
+        yield from self._generate(generator, question, query, lang, hits, clock, max_new_tokens)
+
+    def _generate(
+        self,
+        generator: Generator,
+        question: str,
+        query: str,
+        lang: str,
+        hits: list[Hit],
+        clock: Clock,
+        max_new_tokens: int | None,
+    ) -> Iterator[Event]:
+        c = self.config
+        tokens = max_new_tokens or c.max_new_tokens
+        budget = min(c.prompt_tokens, generator.context_window - tokens - TEMPLATE_TOKENS)
+        for firm in (False, True):
+            prompt = build_prompt(query, hits, lang, budget, generator.count_tokens, firm=firm)
+            text = ""
+            try:
+                for piece in generator.stream(prompt.messages, tokens, STOP):
+                    clock.first_token = clock.first_token or ms_since(clock.started)
+                    text += piece
+                    yield Event("token", piece)
+            except GeneratorError as exc:
+                yield Event("reset", str(exc))
+                yield Event(
+                    "answer", self._extractive(question, query, lang, hits, clock, str(exc))
+                )
+                return
+            clock.count(generator.count_tokens(text))
+            if is_dont_know(text):
+                yield Event("answer", refusal(question, query, lang, hits, clock.done(), text))
+                return
+            if language_matches(text, lang):
+                yield Event(
+                    "answer",
+                    self._checked(text, prompt.sources, question, query, lang, hits, clock),
+                )
+                return
+            if not firm:
+                yield Event("reset", f"the answer was not in {LANG_NAMES[lang]}; asking again")
+        note = f"the model answered twice in the wrong language, not {LANG_NAMES[lang]}"
+        yield Event("answer", self._extractive(question, query, lang, hits, clock, note))
+
+    def _checked(
+        self,
+        text: str,
+        sources: list[Hit],
+        question: str,
+        query: str,
+        lang: str,
+        hits: list[Hit],
+        clock: Clock,
+    ) -> Answer:
+        """Verify the model's citations; quote the articles instead if nothing holds up."""
+        checked = verify(drop_repeats(text), [h.chunk for h in sources], self.similarity())
+        if grounded(checked.claims):
+            return checked_answer(question, query, lang, hits, checked, clock.done())
+        note = "no sentence of the model's answer was backed by its sources"
+        return self._extractive(question, query, lang, hits, clock, note)
+
+    def _extractive(
+        self, question: str, query: str, lang: str, hits: list[Hit], clock: Clock, why: str
+    ) -> Answer:
+        sources = hits[:EXTRACT_FROM]
+        text = extract(query, sources, self.similarity())
+        if not text:
+            return refusal(question, query, lang, hits, clock.done())
+        checked = verify(text, [h.chunk for h in sources], None)
+        notes = [EXTRACTIVE_NOTE[lang]] + ([f"{why}: quoted the articles instead"] if why else [])
+        return checked_answer(
+            question, query, lang, hits, checked, clock.done(), "extractive", notes
+        )

@@ -52,3 +52,21 @@ def tiny_cross_encoder(tmp_path_factory: pytest.TempPathFactory, corpus_texts: l
     """Folder of a tiny BertForSequenceClassification (1 label) loadable by CrossEncoder."""
     out = tmp_path_factory.mktemp("tiny_cross_encoder")
     return build_tiny_cross_encoder(out, corpus_texts, seed=0)
+
+
+@pytest.fixture(scope="session")
+def tiny_qwen(tmp_path_factory: pytest.TempPathFactory, corpus_texts: list[str]) -> Path:
+    """Folder of a tiny random Qwen2ForCausalLM with a byte-level BPE and a ChatML template."""
+    try:
+        from models import build_tiny_qwen
+    except ImportError:
+        from tests.models import build_tiny_qwen
+
+    return build_tiny_qwen(tmp_path_factory.mktemp("tiny_qwen"), corpus_texts, seed=0)
+
+
+@pytest.fixture(autouse=True)
+def _no_rag_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Tests see only the settings they set: no RAG_* variable leaks in from the shell."""
+    for key in [k for k in os.environ if k.startswith("RAG_")]:
+        monkeypatch.delenv(key)

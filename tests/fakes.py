@@ -47,3 +47,27 @@ class FakeModel:
 def fake_embedder(name: str = "fake-model", dim: int = 64, max_seq_length: int = 128) -> Embedder:
     """An Embedder around a FakeModel."""
     return Embedder(name, model=FakeModel(dim, max_seq_length))
+
+
+class FakeGenerator:
+    """Replays canned replies, one per call, streamed word by word.
+
+    ``prompts`` records the messages of every call.
+    """
+
+    name = "fake-llm"
+    context_window = 4096
+
+    def __init__(self, *replies: str) -> None:
+        self.replies = list(replies)
+        self.prompts: list[list[dict[str, str]]] = []
+
+    def count_tokens(self, text: str) -> int:
+        return len(text.split())
+
+    def stream(self, messages, max_new_tokens, stop=()):
+        self.prompts.append(messages)
+        reply = self.replies.pop(0) if self.replies else ""
+        words = reply.split(" ")
+        for i, word in enumerate(words[:max_new_tokens]):
+            yield word if i == 0 else " " + word

@@ -109,3 +109,54 @@ def test_corpus_list_and_show_removed(capsys, dirs, tiny_embedder):
     text, removed = out.split("--- removed by cleaning", 1)
     assert "흐림서울 15.8℃" not in text and "흐림서울 15.8℃" in removed
     assert "인공지능 행동 정상회의" in text
+
+
+def test_ask_json_has_answer_citations_passages_and_timings(capsys, dirs, tiny_embedder):
+    model = ["--embed-model", str(tiny_embedder)]
+    run(capsys, "build", *dirs, *model)
+    code, out, _ = run(
+        capsys,
+        "ask",
+        "2024년 인공지능 일상화 예산은 얼마야?",
+        "--mode",
+        "extractive",
+        "--json",
+        *dirs,
+        *model,
+    )
+    assert code == 0
+    data = json.loads(out)
+    assert {
+        "answer",
+        "lang",
+        "refused",
+        "citations",
+        "passages",
+        "timings_ms",
+        "tokens_per_s",
+    } <= set(data)
+    assert data["lang"] == "ko" and data["mode"] in ("extractive", "refusal")
+    assert set(data["timings_ms"]) == {"retrieval", "first_token", "total"}
+    for citation in data["citations"]:
+        assert {"n", "chunk_id", "doc_id", "title", "span"} <= set(citation)
+        passage = next(p for p in data["passages"] if p["chunk_id"] == citation["chunk_id"])
+        assert passage["text"][citation["span"][0] : citation["span"][1]] == citation["evidence"]
+
+
+def test_ask_with_a_real_tiny_chat_model_streams_then_falls_back_visibly(
+    capsys, dirs, tiny_embedder, tiny_qwen, monkeypatch
+):
+    model = ["--embed-model", str(tiny_embedder)]
+    run(capsys, "build", *dirs, *model)
+    monkeypatch.setenv("RAG_LLM_MODEL", str(tiny_qwen))
+    monkeypatch.setenv("RAG_MAX_NEW_TOKENS", "8")
+    monkeypatch.setenv("RAG_REFUSE_BELOW", "0")
+    code, out, err = run(capsys, "ask", "베이징 AI 계획은?", *dirs, *model)
+    assert code == 0, err
+    assert "retrieval" in err and "first token" in err
+    assert out.strip()  # noise from the tiny model, then a checked or quoted answer
+
+
+def test_ask_with_an_empty_question_is_one_line(capsys, dirs):
+    code, _, err = run(capsys, "ask", "  ", *dirs)
+    assert code == 1 and "question is empty" in err and err.count("\n") == 1

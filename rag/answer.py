@@ -1,0 +1,146 @@
+"""Assembling the final :class:`Answer`: refusals, timings, notes."""
+
+from __future__ import annotations
+
+import re
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from rag.cite import Verified
+from rag.errors import QueryError
+from rag.korean import split_sentences
+from rag.lang import detect, matches
+from rag.prompt import REFUSAL
+from rag.records import Answer, Claim, Hit, Timings
+
+Similarity = Callable[[list[str], list[str]], np.ndarray]
+LANG_NAMES = {"ko": "Korean", "en": "English"}
+# Passages the extractive answerer quotes from.
+EXTRACT_FROM = 3
+EXTRACTIVE_NOTE = {
+    "ko": "기사 문장을 그대로 인용한 답입니다 (언어 모델 없이).",
+    "en": "Quoted from the articles (no language model), so the sentences are in Korean.",
+}
+_MARKER = re.compile(r"[\[【［(]\s*(?:출처|source)?\s*:?\s*[\d,\s\-–~]+[\]】］)]", re.IGNORECASE)
+
+
+def ms_since(since: float) -> float:
+    """Milliseconds since a ``time.perf_counter()`` reading."""
+    return (time.perf_counter() - since) * 1000
+
+
+@dataclass
+class Clock:
+    """Collects the timings of one answer."""
+
+    started: float
+    retrieval: float = 0.0
+    first_token: float = 0.0
+    tokens: int = 0
+    generating: float = 0.0
+
+    def count(self, tokens: int) -> None:
+        """Record a finished generation of ``tokens`` tokens."""
+        self.tokens += tokens
+        self.generating = max(0.0, ms_since(self.started) - self.first_token)
+
+    def done(self) -> Timings:
+        """Freeze the timings now."""
+        rate = self.tokens / (self.generating / 1000) if self.generating > 0 else 0.0
+        return Timings(self.retrieval, self.first_token, ms_since(self.started), self.tokens, rate)
+
+
+def answer_language(question: str, lang: str) -> str:
+    """The language to answer in: forced ``ko``/``en``, or the question's for ``auto``.
+
+    Raises:
+        QueryError: If ``lang`` is none of auto, ko, en.
+    """
+    if lang == "auto":
+        return detect(question)
+    if lang not in LANG_NAMES:
+        raise QueryError(f"lang must be auto, ko or en, got {lang!r}")
+    return lang
+
+
+def language_matches(text: str, lang: str) -> bool:
+    """Whether the answer, citation markers aside, is in ``lang``."""
+    return matches(_MARKER.sub(" ", text), lang)
+
+
+def weak_evidence(hits: Sequence[Hit], threshold: float) -> bool:
+    """True when nothing was retrieved or the best dense similarity is below ``threshold``.
+
+    BM25-only results carry no dense score and are judged only by being there.
+    """
+    if not hits:
+        return True
+    dense = [h.dense_score for h in hits if h.dense_score is not None]
+    return bool(dense) and max(dense) < threshold
+
+
+def refusal(
+    question: str, query: str, lang: str, hits: Sequence[Hit], timings: Timings, said: str = ""
+) -> Answer:
+    """The "not in the articles" answer; the nearest passages still come with it.
+
+    Args:
+        question: The question as asked.
+        query: The standalone query that was searched.
+        lang: The answer language.
+        hits: The nearest passages, shown so the user can look for themselves.
+        timings: Where the time went.
+        said: What the model said when it declined (kept as the text), or ""
+            for the standard sentence.
+    """
+    text = _MARKER.sub("", said).strip() or REFUSAL[lang]
+    mode = "generate" if said else "refusal"
+    return Answer(question, query, text, lang, True, mode, hits=tuple(hits), timings=timings)
+
+
+def drop_repeats(text: str) -> str:
+    """Remove sentences a looping model repeats, keeping the first of each."""
+    seen: set[str] = set()
+    out, cursor = [], 0
+    for start, end in split_sentences(text):
+        key = re.sub(r"\W+", "", _MARKER.sub("", text[start:end]))
+        if key and key in seen:
+            out.append(text[cursor:start].rstrip(" "))
+            cursor = end
+        seen.add(key)
+    out.append(text[cursor:])
+    return re.sub(r"\n\s*\n\s*", "\n\n", "".join(out)).strip()
+
+
+def grounded(claims: Sequence[Claim]) -> bool:
+    """Whether at least one sentence is supported by a source it cites."""
+    return any(c.supported and c.citations for c in claims)
+
+
+def checked_answer(
+    question: str,
+    query: str,
+    lang: str,
+    hits: Sequence[Hit],
+    checked: Verified,
+    timings: Timings,
+    mode: str = "generate",
+    notes: Sequence[str] = (),
+) -> Answer:
+    """An answer whose citations :func:`rag.cite.verify` has checked."""
+    return Answer(
+        question=question,
+        query=query,
+        text=checked.text,
+        lang=lang,
+        refused=False,
+        mode=mode,
+        claims=tuple(checked.claims),
+        citations=tuple(checked.citations),
+        hits=tuple(hits),
+        notes=tuple(notes),
+        timings=timings,
+    )
