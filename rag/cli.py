@@ -10,6 +10,7 @@ import json
 import sys
 import textwrap
 from collections.abc import Sequence
+from dataclasses import asdict
 from pathlib import Path
 from typing import Any, NoReturn
 
@@ -104,24 +105,9 @@ def cmd_build(args: argparse.Namespace) -> None:
 
 
 def hit_json(hit: Any) -> dict[str, Any]:
-    """The JSON object of one search hit."""
-    c = hit.chunk
-    return {
-        "doc_id": c.doc_id,
-        "chunk_id": c.chunk_id,
-        "title": c.title,
-        "outlet": c.outlet,
-        "published": c.published,
-        "text": c.text,
-        "start": c.start,
-        "end": c.end,
-        "score": hit.score,
-        "dense_rank": hit.dense_rank,
-        "dense_score": hit.dense_score,
-        "bm25_rank": hit.bm25_rank,
-        "bm25_score": hit.bm25_score,
-        "rerank_score": hit.rerank_score,
-    }
+    """The JSON object of one search hit: the passage, then the fused and per-leg scores."""
+    scores = {k: v for k, v in asdict(hit).items() if k != "chunk"}
+    return {**asdict(hit.chunk), **scores}
 
 
 def _legs(hit: Any) -> str:
@@ -221,28 +207,8 @@ def answer_json(answer: Any) -> dict[str, Any]:
         "refused": answer.refused,
         "mode": answer.mode,
         "notes": list(answer.notes),
-        "citations": [
-            {
-                "n": c.n,
-                "chunk_id": c.chunk_id,
-                "doc_id": c.doc_id,
-                "title": c.title,
-                "outlet": c.outlet,
-                "published": c.published,
-                "span": list(c.span),
-                "evidence": c.evidence,
-            }
-            for c in answer.citations
-        ],
-        "claims": [
-            {
-                "text": m.text,
-                "citations": list(m.citations),
-                "supported": m.supported,
-                "reason": m.reason,
-            }
-            for m in answer.claims
-        ],
+        "citations": [asdict(c) for c in answer.citations],
+        "claims": [asdict(c) for c in answer.claims],
         "passages": [hit_json(h) for h in answer.hits],
         "timings_ms": {"retrieval": t.retrieval, "first_token": t.first_token, "total": t.total},
         "tokens": t.tokens,

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from rag.answer import (
@@ -52,7 +52,7 @@ from rag.manifest import build_settings, chunk_counts, make_manifest
 from rag.prompt import build_prompt
 from rag.records import Answer, Chunk, Document, Hit
 from rag.rerank import Reranker
-from rag.retrieve import Settings, check_query, retrieve
+from rag.retrieve import check_query, retrieve
 from rag.rewrite import rewrite
 
 
@@ -236,18 +236,9 @@ class Searcher:
             ModelError: If the embedding model or reranker is missing.
         """
         c = self.config
-        check_query(question, c.top_k if k is None else k)
-        settings = Settings(
-            k=c.top_k if k is None else k,
-            mode=mode or c.mode,
-            candidates=max(c.candidates, c.top_k if k is None else k),
-            rrf_k=c.rrf_k,
-            dense_weight=c.dense_weight,
-            bm25_weight=c.bm25_weight,
-            max_per_doc=c.max_per_doc,
-            near_duplicate=c.near_duplicate,
-            rerank_depth=c.rerank_depth,
-        )
+        top_k = c.top_k if k is None else k
+        check_query(question, top_k)
+        settings = replace(c, top_k=top_k, mode=mode or c.mode, candidates=max(c.candidates, top_k))
         embedder = self.embedder if settings.mode != "bm25" else None
         return retrieve(question, self.index, embedder, settings, self.reranker)
 

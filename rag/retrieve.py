@@ -4,28 +4,14 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from dataclasses import dataclass, replace
+from dataclasses import replace
 
+from rag.config import Config
 from rag.embed import Embedder
 from rag.errors import QueryError
 from rag.index import Index
 from rag.records import Hit
 from rag.rerank import Reranker
-
-
-@dataclass(frozen=True)
-class Settings:
-    """Retrieval knobs; see :class:`rag.config.Config` for their meaning."""
-
-    k: int = 5
-    mode: str = "hybrid"
-    candidates: int = 50
-    rrf_k: int = 60
-    dense_weight: float = 1.0
-    bm25_weight: float = 1.0
-    max_per_doc: int = 3
-    near_duplicate: float = 0.9
-    rerank_depth: int = 20
 
 
 def check_query(question: str, k: int) -> str:
@@ -45,7 +31,7 @@ def check_query(question: str, k: int) -> str:
 def fuse(
     dense: list[tuple[int, float]],
     lexical: list[tuple[int, float]],
-    settings: Settings,
+    settings: Config,
 ) -> list[tuple[int, float, dict[str, float | int]]]:
     """Merge the legs' ranked lists.
 
@@ -90,7 +76,7 @@ def jaccard(a: frozenset[str], b: frozenset[str]) -> float:
     return len(a & b) / len(a | b) if a or b else 0.0
 
 
-def diversify(hits: list[Hit], settings: Settings) -> list[Hit]:
+def diversify(hits: list[Hit], settings: Config) -> list[Hit]:
     """Keep at most ``max_per_doc`` hits per document and drop near-duplicates."""
     kept: list[Hit] = []
     seen: list[frozenset[str]] = []
@@ -104,7 +90,7 @@ def diversify(hits: list[Hit], settings: Settings) -> list[Hit]:
         kept.append(hit)
         seen.append(grams)
         per_doc[hit.chunk.doc_id] += 1
-        if len(kept) == settings.k:
+        if len(kept) == settings.top_k:
             break
     return kept
 
@@ -122,15 +108,18 @@ def retrieve(
     question: str,
     index: Index,
     embedder: Embedder | None,
-    settings: Settings,
+    settings: Config,
     reranker: Reranker | None = None,
 ) -> list[Hit]:
-    """Return the best ``settings.k`` passages for a question.
+    """Return the best ``settings.top_k`` passages for a question.
+
+    ``settings`` supplies ``top_k``, ``mode``, ``candidates``, the fusion
+    weights, ``max_per_doc``, ``near_duplicate`` and ``rerank_depth``.
 
     Raises:
         QueryError: If the question is empty or k is below 1.
     """
-    question = check_query(question, settings.k)
+    question = check_query(question, settings.top_k)
     dense, lexical = [], []
     if settings.mode in ("hybrid", "dense"):
         if embedder is None:
