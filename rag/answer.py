@@ -82,23 +82,37 @@ def weak_evidence(hits: Sequence[Hit], threshold: float) -> bool:
     return bool(dense) and max(dense) < threshold
 
 
-def refusal(
-    question: str, query: str, lang: str, hits: Sequence[Hit], timings: Timings, said: str = ""
-) -> Answer:
+@dataclass
+class Turn:
+    """One question on its way to an answer: what was asked, searched and found."""
+
+    question: str
+    query: str
+    lang: str
+    hits: list[Hit]
+    clock: Clock
+
+
+def refusal(turn: Turn, said: str = "") -> Answer:
     """The "not in the articles" answer; the nearest passages still come with it.
 
     Args:
-        question: The question as asked.
-        query: The standalone query that was searched.
-        lang: The answer language.
-        hits: The nearest passages, shown so the user can look for themselves.
-        timings: Where the time went.
+        turn: The question, its query, language, passages and clock.
         said: What the model said when it declined (kept as the text), or ""
             for the standard sentence.
     """
-    text = _MARKER.sub("", said).strip() or REFUSAL[lang]
+    text = _MARKER.sub("", said).strip() or REFUSAL[turn.lang]
     mode = "generate" if said else "refusal"
-    return Answer(question, query, text, lang, True, mode, hits=tuple(hits), timings=timings)
+    return Answer(
+        turn.question,
+        turn.query,
+        text,
+        turn.lang,
+        True,
+        mode,
+        hits=tuple(turn.hits),
+        timings=turn.clock.done(),
+    )
 
 
 def drop_repeats(text: str) -> str:
@@ -121,26 +135,19 @@ def grounded(claims: Sequence[Claim]) -> bool:
 
 
 def checked_answer(
-    question: str,
-    query: str,
-    lang: str,
-    hits: Sequence[Hit],
-    checked: Verified,
-    timings: Timings,
-    mode: str = "generate",
-    notes: Sequence[str] = (),
+    turn: Turn, checked: Verified, mode: str = "generate", notes: Sequence[str] = ()
 ) -> Answer:
     """An answer whose citations :func:`rag.cite.verify` has checked."""
     return Answer(
-        question=question,
-        query=query,
+        question=turn.question,
+        query=turn.query,
         text=checked.text,
-        lang=lang,
+        lang=turn.lang,
         refused=False,
         mode=mode,
         claims=tuple(checked.claims),
         citations=tuple(checked.citations),
-        hits=tuple(hits),
+        hits=tuple(turn.hits),
         notes=tuple(notes),
-        timings=timings,
+        timings=turn.clock.done(),
     )

@@ -19,6 +19,7 @@ from rag.answer import (
     LANG_NAMES,
     Clock,
     Similarity,
+    Turn,
     answer_language,
     checked_answer,
     drop_repeats,
@@ -368,33 +369,25 @@ class Assistant:
         if query != question:
             yield Event("query", query)
         hits = self.searcher.search(query, k=k, mode=retrieval)
-        clock = Clock(started, retrieval=ms_since(started))
+        turn = Turn(question, query, lang, hits, Clock(started, retrieval=ms_since(started)))
         yield Event("hits", hits)
         if weak_evidence(hits, c.refuse_below):
-            yield Event("answer", refusal(question, query, lang, hits, clock.done()))
+            yield Event("answer", refusal(turn))
             return
         generator = self.generator() if (mode or c.answer_mode) == "generate" else None
         if generator is None:
             note = f"no chat model ({self._generator_error})" if self._generator_error else ""
-            yield Event("answer", self._extractive(question, query, lang, hits, clock, note))
+            yield Event("answer", self._extractive(turn, note))
             return
-        yield from self._generate(generator, question, query, lang, hits, clock, max_new_tokens)
+        yield from self._generate(generator, turn, max_new_tokens or c.max_new_tokens)
 
-    def _generate(
-        self,
-        generator: Generator,
-        question: str,
-        query: str,
-        lang: str,
-        hits: list[Hit],
-        clock: Clock,
-        max_new_tokens: int | None,
-    ) -> Iterator[Event]:
-        c = self.config
-        tokens = max_new_tokens or c.max_new_tokens
-        budget = min(c.prompt_tokens, generator.context_window - tokens - TEMPLATE_TOKENS)
+    def _generate(self, generator: Generator, turn: Turn, tokens: int) -> Iterator[Event]:
+        budget = min(self.config.prompt_tokens, generator.context_window - tokens - TEMPLATE_TOKENS)
+        clock = turn.clock
         for firm in (False, True):
-            prompt = build_prompt(query, hits, lang, budget, generator.count_tokens, firm=firm)
+            prompt = build_prompt(
+                turn.query, turn.hits, turn.lang, budget, generator.count_tokens, firm=firm
+            )
             text = ""
             try:
                 for piece in generator.stream(prompt.messages, tokens, STOP):
@@ -403,51 +396,35 @@ class Assistant:
                     yield Event("token", piece)
             except GeneratorError as exc:
                 yield Event("reset", str(exc))
-                yield Event(
-                    "answer", self._extractive(question, query, lang, hits, clock, str(exc))
-                )
+                yield Event("answer", self._extractive(turn, str(exc)))
                 return
             clock.count(generator.count_tokens(text))
             if is_dont_know(text):
-                yield Event("answer", refusal(question, query, lang, hits, clock.done(), text))
+                yield Event("answer", refusal(turn, text))
                 return
-            if language_matches(text, lang):
-                yield Event(
-                    "answer",
-                    self._checked(text, prompt.sources, question, query, lang, hits, clock),
-                )
+            if language_matches(text, turn.lang):
+                yield Event("answer", self._checked(text, prompt.sources, turn))
                 return
             if not firm:
-                yield Event("reset", f"the answer was not in {LANG_NAMES[lang]}; asking again")
-        note = f"the model answered twice in the wrong language, not {LANG_NAMES[lang]}"
-        yield Event("answer", self._extractive(question, query, lang, hits, clock, note))
+                yield Event("reset", f"the answer was not in {LANG_NAMES[turn.lang]}; asking again")
+        note = f"the model answered twice in the wrong language, not {LANG_NAMES[turn.lang]}"
+        yield Event("answer", self._extractive(turn, note))
 
-    def _checked(
-        self,
-        text: str,
-        sources: list[Hit],
-        question: str,
-        query: str,
-        lang: str,
-        hits: list[Hit],
-        clock: Clock,
-    ) -> Answer:
+    def _checked(self, text: str, sources: list[Hit], turn: Turn) -> Answer:
         """Verify the model's citations; quote the articles instead if nothing holds up."""
         checked = verify(drop_repeats(text), [h.chunk for h in sources], self.similarity())
         if grounded(checked.claims):
-            return checked_answer(question, query, lang, hits, checked, clock.done())
-        note = "no sentence of the model's answer was backed by its sources"
-        return self._extractive(question, query, lang, hits, clock, note)
+            return checked_answer(turn, checked)
+        return self._extractive(turn, "no sentence of the model's answer was backed by its sources")
 
-    def _extractive(
-        self, question: str, query: str, lang: str, hits: list[Hit], clock: Clock, why: str
-    ) -> Answer:
-        sources = hits[:EXTRACT_FROM]
-        text = extract(query, sources, self.similarity())
+    def _extractive(self, turn: Turn, why: str) -> Answer:
+        """Quote the best sentences of the top passages, with their citations."""
+        sources = turn.hits[:EXTRACT_FROM]
+        text = extract(turn.query, sources, self.similarity())
         if not text:
-            return refusal(question, query, lang, hits, clock.done())
+            return refusal(turn)
         checked = verify(text, [h.chunk for h in sources], None)
-        notes = [EXTRACTIVE_NOTE[lang]] + ([f"{why}: quoted the articles instead"] if why else [])
-        return checked_answer(
-            question, query, lang, hits, checked, clock.done(), "extractive", notes
+        notes = [EXTRACTIVE_NOTE[turn.lang]] + (
+            [f"{why}: quoted the articles instead"] if why else []
         )
+        return checked_answer(turn, checked, "extractive", notes)
