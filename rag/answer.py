@@ -4,19 +4,18 @@ from __future__ import annotations
 
 import re
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 
-import numpy as np
-
+from rag.cite import Similarity as Similarity  # re-exported for rag.pipeline
 from rag.cite import Verified
 from rag.errors import QueryError
 from rag.korean import split_sentences
 from rag.lang import detect, matches
+from rag.markers import strip_markers
 from rag.prompt import REFUSAL
 from rag.records import Answer, Claim, Hit, Timings
 
-Similarity = Callable[[list[str], list[str]], np.ndarray]
 LANG_NAMES = {"ko": "Korean", "en": "English"}
 # Passages the extractive answerer quotes from.
 EXTRACT_FROM = 3
@@ -24,7 +23,6 @@ EXTRACTIVE_NOTE = {
     "ko": "기사 문장을 그대로 인용한 답입니다 (언어 모델 없이).",
     "en": "Quoted from the articles (no language model), so the sentences are in Korean.",
 }
-_MARKER = re.compile(r"[\[【［(]\s*(?:출처|source)?\s*:?\s*[\d,\s\-–~]+[\]】］)]", re.IGNORECASE)
 
 
 def ms_since(since: float) -> float:
@@ -68,7 +66,7 @@ def answer_language(question: str, lang: str) -> str:
 
 def language_matches(text: str, lang: str) -> bool:
     """Whether the answer, citation markers aside, is in ``lang``."""
-    return matches(_MARKER.sub(" ", text), lang)
+    return matches(strip_markers(text, " "), lang)
 
 
 def weak_evidence(hits: Sequence[Hit], threshold: float) -> bool:
@@ -101,7 +99,7 @@ def refusal(turn: Turn, said: str = "") -> Answer:
         said: What the model said when it declined (kept as the text), or ""
             for the standard sentence.
     """
-    text = _MARKER.sub("", said).strip() or REFUSAL[turn.lang]
+    text = strip_markers(said).strip() or REFUSAL[turn.lang]
     mode = "generate" if said else "refusal"
     return Answer(
         turn.question,
@@ -120,7 +118,7 @@ def drop_repeats(text: str) -> str:
     seen: set[str] = set()
     out, cursor = [], 0
     for start, end in split_sentences(text):
-        key = re.sub(r"\W+", "", _MARKER.sub("", text[start:end]))
+        key = re.sub(r"\W+", "", strip_markers(text[start:end]))
         if key and key in seen:
             out.append(text[cursor:start].rstrip(" "))
             cursor = end

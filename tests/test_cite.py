@@ -5,14 +5,8 @@ from collections.abc import Sequence
 import numpy as np
 import pytest
 
-from rag.cite import (
-    embedding_similarity,
-    is_dont_know,
-    language,
-    needs_citation,
-    parse,
-    verify,
-)
+from rag.cite import embedding_similarity, language, needs_citation, verify
+from rag.markers import is_dont_know, parse
 from rag.records import Chunk
 
 try:  # rootdir-relative import (tests/ is on sys.path under pytest's default import mode)

@@ -22,15 +22,15 @@ from typing import Any
 import pytest
 import torch
 
-import rag.generate as generate
+import rag.llm_local as llm_local
 from rag.errors import GeneratorError, ModelError
 from rag.generate import (
     Generator,
     OpenAIGenerator,
     TransformersGenerator,
-    _until_stop,
     converted_dir,
     load_generator,
+    until_stop,
 )
 
 try:
@@ -64,18 +64,18 @@ def _worker_alive() -> bool:
 
 
 def test_until_stop_never_yields_any_part_of_a_stop_split_across_pieces():
-    out = list(_until_stop(["ab", "c<", "/s", ">tail"], ["</s>"]))
+    out = list(until_stop(["ab", "c<", "/s", ">tail"], ["</s>"]))
     assert "".join(out) == "abc"
     assert all("<" not in piece for piece in out)
 
 
 def test_until_stop_releases_held_back_text_that_was_not_a_stop():
-    assert "".join(_until_stop(["ab<", "x", "y<"], ["</s>"])) == "ab<xy<"
-    assert list(_until_stop(["", "a", ""], [])) == ["a"]
+    assert "".join(until_stop(["ab<", "x", "y<"], ["</s>"])) == "ab<xy<"
+    assert list(until_stop(["", "a", ""], [])) == ["a"]
 
 
 def test_until_stop_picks_the_earliest_of_several_stops():
-    assert "".join(_until_stop(["one\n\ntwo [끝] three"], ["[끝]", "\n\n"])) == "one"
+    assert "".join(until_stop(["one\n\ntwo [끝] three"], ["[끝]", "\n\n"])) == "one"
 
 
 # ----------------------------------------------------------------------------- local model
@@ -200,7 +200,7 @@ def test_decoding_is_plain_greedy_whatever_the_generation_config_says(
 
 
 def test_a_lone_stop_string_is_not_split_into_characters():
-    assert "".join(_until_stop(["a-b", "--c"], "---")) == "a-b--c"
+    assert "".join(until_stop(["a-b", "--c"], "---")) == "a-b--c"
 
 
 def test_end_of_turn_token_ends_the_stream(generator, monkeypatch):
@@ -318,7 +318,7 @@ def test_gguf_is_converted_once_then_loaded_from_the_cache(
     def no_dequantizing(*args: Any, **kwargs: Any) -> None:
         raise AssertionError("the GGUF file was read again")
 
-    monkeypatch.setattr(generate, "_load_gguf", no_dequantizing)
+    monkeypatch.setattr(llm_local, "_load_gguf", no_dequantizing)
     second = TransformersGenerator(str(tiny_gguf), threads=1, cache_dir=cache)
     assert list(second.stream(MESSAGES, max_new_tokens=12)) == expected
 
@@ -351,7 +351,7 @@ def test_gguf_cache_defaults_to_the_models_dir(tiny_gguf, tmp_path, monkeypatch)
 def test_unwritable_cache_only_warns(tiny_gguf, tmp_path, caplog):
     blocker = tmp_path / "a-file"
     blocker.write_text("", encoding="utf-8")
-    with caplog.at_level(logging.WARNING, logger="rag.generate"):
+    with caplog.at_level(logging.WARNING, logger="rag.llm_local"):
         gen = TransformersGenerator(str(tiny_gguf), threads=1, cache_dir=blocker)
     assert "could not cache" in caplog.text
     assert len(list(gen.stream(MESSAGES, max_new_tokens=3))) >= 1
