@@ -7,7 +7,7 @@ markers, in any of the styles small models produce (``[1]``, ``[1-3]``, ``【1�
 rebuild the answer from. :func:`is_dont_know` tells whether the model declined to
 answer, :func:`is_refusal` whether one sentence is a refusal, and :data:`BOILERPLATE`
 matches sentences that frame an answer rather than state anything.
-:func:`strip_markers` removes the simpler marker shapes the answer assembler cleans up.
+:func:`strip_markers` removes the same markers from a text.
 """
 
 from __future__ import annotations
@@ -73,11 +73,6 @@ _SOURCES = re.compile(
     r"documents?|provided|reports?)\b",
     re.IGNORECASE,
 )
-
-# The marker shapes :func:`strip_markers` removes: brackets around digits, optionally
-# after 출처/source. Unlike _MARKER, "(1)" and "(2024)" count; "^1" and other labels do not.
-_BRACKETED = re.compile(r"[\[【［(]\s*(?:출처|source)?\s*:?\s*[\d,\s\-–~]+[\]】］)]", re.IGNORECASE)
-
 
 # ---------------------------------------------------------------- parsing
 
@@ -254,12 +249,8 @@ def is_dont_know(text: str) -> bool:
 
 
 def strip_markers(text: str, replacement: str = "") -> str:
-    """Replace bracketed citation markers (``[1]``, ``(출처: 1, 2)``, ``【1-3】``) in ``text``.
-
-    Looser than :func:`parse` about brackets (any bracketed digits, so ``(2024)`` too)
-    and stricter about the rest (no ``^1``, no labels but 출처 and source).
-    """
-    return _BRACKETED.sub(replacement, text)
+    """Replace every citation marker :func:`parse` reads (``[1]``, ``(출처: 1, 2)``, ``^1``)."""
+    return _MARKER.sub(replacement, text)
 
 
 __all__ = [

@@ -151,7 +151,9 @@ class Answer:
         text: The answer with citations renumbered ``[1]..[n]``.
         lang: ``"ko"`` or ``"en"``.
         refused: True when the articles do not hold the answer.
-        mode: ``"generate"`` or ``"extractive"``.
+        mode: ``"generate"`` (the chat model answered), ``"extractive"``
+            (quoted sentences) or ``"refusal"`` (refused on weak retrieval,
+            before any model ran).
         claims: The answer's sentences with their checked citations.
         citations: The cited sources, in order of ``n``.
         hits: Every retrieved passage, best first.
