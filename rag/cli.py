@@ -217,8 +217,11 @@ def answer_json(answer: Any) -> dict[str, Any]:
 
 
 def _print_answer(answer: Any, streamed: str) -> None:
-    if answer.text.strip() != streamed.strip():
-        print(("\n\n" if streamed else "") + answer.text)
+    """Print the checked answer (when it differs from what streamed), notes and sources."""
+    if not streamed:
+        print(answer.text)
+    elif answer.text.strip() != streamed.strip():
+        print(f"\n\nChecked answer (citations verified and renumbered):\n{answer.text}")
     else:
         print()
     for note in answer.notes:
