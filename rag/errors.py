@@ -42,3 +42,7 @@ class QueryError(RagError):
 
 class GeneratorError(RagError):
     """The chat model failed or is unreachable."""
+
+
+class QuestionSetError(RagError):
+    """An evaluation question set (JSONL or CSV) is unreadable or malformed."""
