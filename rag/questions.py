@@ -154,61 +154,62 @@ def _facts(value: object) -> tuple[tuple[str, ...], ...]:
     return tuple(_fact(entry, n) for n, entry in enumerate(value, 1))
 
 
-def _evidence(value: object) -> tuple[Evidence, ...]:
+def _objects(value: object, field: str, keys: tuple[str, str], item: str) -> list[dict]:
+    """Check that a field is a list of objects with no keys but ``keys``.
+
+    Raises:
+        _FieldError: Naming the field, the item number and what is wrong.
+    """
+    shape = "{" + ", ".join(f'"{k}"' for k in keys) + "}"
+    plural = "turns" if item == "turn" else "objects"
     if not isinstance(value, list):
         raise _FieldError(
-            f'field "evidence" must be a list of {{"doc_id", "quote"}} objects, '
-            f"got {_type_name(value)}"
+            f'field "{field}" must be a list of {shape} {plural}, got {_type_name(value)}'
         )
-    out = []
     for n, entry in enumerate(value, 1):
         if not isinstance(entry, dict):
             raise _FieldError(
-                f'field "evidence": entry {n} must be a {{"doc_id", "quote"}} object, '
-                f"got {_type_name(entry)}"
+                f'field "{field}": {item} {n} must be a {shape} object, got {_type_name(entry)}'
             )
-        extra = sorted(set(entry) - {"doc_id", "quote"})
+        extra = sorted(set(entry) - set(keys))
         if extra:
-            raise _FieldError(f'field "evidence": entry {n} has unknown key "{extra[0]}"')
-        for key in ("doc_id", "quote"):
-            item = entry.get(key)
-            if not isinstance(item, str) or not item.strip():
-                got = "missing" if key not in entry else _show(item)
-                raise _FieldError(
-                    f'field "evidence": entry {n} needs a non-empty string "{key}", got {got}'
-                )
-        out.append(Evidence(doc_id=entry["doc_id"], quote=entry["quote"]))
+            raise _FieldError(f'field "{field}": {item} {n} has unknown key "{extra[0]}"')
+    return value
+
+
+def _nonempty(entry: dict, key: str, field: str, where: str) -> str:
+    """The non-empty string ``entry[key]``.
+
+    Raises:
+        _FieldError: If it is missing, empty or not a string.
+    """
+    item = entry.get(key)
+    if not isinstance(item, str) or not item.strip():
+        got = "missing" if key not in entry else _show(item)
+        raise _FieldError(f'field "{field}": {where} needs a non-empty string "{key}", got {got}')
+    return item
+
+
+def _evidence(value: object) -> tuple[Evidence, ...]:
+    out = []
+    for n, entry in enumerate(_objects(value, "evidence", ("doc_id", "quote"), "entry"), 1):
+        doc_id = _nonempty(entry, "doc_id", "evidence", f"entry {n}")
+        out.append(
+            Evidence(doc_id=doc_id, quote=_nonempty(entry, "quote", "evidence", f"entry {n}"))
+        )
     return tuple(out)
 
 
 def _conversation(value: object) -> tuple[dict[str, str], ...]:
-    if not isinstance(value, list):
-        raise _FieldError(
-            f'field "conversation" must be a list of {{"role", "content"}} turns, '
-            f"got {_type_name(value)}"
-        )
     turns = []
-    for n, turn in enumerate(value, 1):
-        if not isinstance(turn, dict):
-            raise _FieldError(
-                f'field "conversation": turn {n} must be a {{"role", "content"}} object, '
-                f"got {_type_name(turn)}"
-            )
-        extra = sorted(set(turn) - {"role", "content"})
-        if extra:
-            raise _FieldError(f'field "conversation": turn {n} has unknown key "{extra[0]}"')
+    for n, turn in enumerate(_objects(value, "conversation", ("role", "content"), "turn"), 1):
         role = turn.get("role")
         if role not in ROLES:
             got = "missing" if "role" not in turn else _show(role)
             raise _FieldError(
                 f'field "conversation": turn {n} "role" must be "user" or "assistant", got {got}'
             )
-        content = turn.get("content")
-        if not isinstance(content, str) or not content.strip():
-            got = "missing" if "content" not in turn else _show(content)
-            raise _FieldError(
-                f'field "conversation": turn {n} needs a non-empty string "content", got {got}'
-            )
+        content = _nonempty(turn, "content", "conversation", f"turn {n}")
         turns.append({"role": role, "content": content})
     return tuple(turns)
 
