@@ -11,29 +11,28 @@ time to first token and tokens/s. Use the real models:
 from __future__ import annotations
 
 import argparse
-import json
 import re
 import statistics
 from pathlib import Path
 
 from rag.config import load_config
+from rag.metrics import passage_relevant
 from rag.pipeline import Assistant, build
+from rag.questions import Question, load_questions
 
 MARKER = re.compile(r"\[(\d+)\]")
 
 
-def pick(path: Path, per_lang: int, unanswerable: int) -> list[dict]:
-    rows = [json.loads(x) for x in path.read_text(encoding="utf-8").splitlines() if x.strip()]
-    single = [r for r in rows if not r.get("conversation")]
+def pick(path: Path, per_lang: int, unanswerable: int) -> list[Question]:
+    single = [q for q in load_questions(path) if not q.conversation]
     chosen = []
     for lang in ("ko", "en"):
-        chosen += [r for r in single if r["lang"] == lang and r.get("answerable", True)][:per_lang]
-    return chosen + [r for r in single if not r.get("answerable", True)][:unanswerable]
+        chosen += [q for q in single if q.lang == lang and q.answerable][:per_lang]
+    return chosen + [q for q in single if not q.answerable][:unanswerable]
 
 
-def holds_gold(chunk_text: str, row: dict) -> bool:
-    half = lambda q: (q[: len(q) // 2], q[len(q) // 2 :])  # noqa: E731
-    return any(part in chunk_text for e in row["evidence"] for part in half(e["quote"]))
+def holds_gold(chunk_text: str, question: Question) -> bool:
+    return any(passage_relevant(chunk_text, e.quote) for e in question.evidence)
 
 
 def main() -> None:
@@ -52,7 +51,7 @@ def main() -> None:
     for row in pick(args.questions, args.per_lang, args.unanswerable):
         raw = ""
         answer = None
-        for event in assistant.stream(row["question"]):
+        for event in assistant.stream(row.question):
             if event.kind == "token":
                 raw += event.data
             elif event.kind == "reset":
@@ -64,8 +63,8 @@ def main() -> None:
         stats["claims"] += sum(c.supported for c in answer.claims)
         cited = {c.chunk_id for c in answer.citations}
         gold = any(holds_gold(h.chunk.text, row) for h in answer.hits if h.chunk.chunk_id in cited)
-        stats["gold"] += bool(row.get("evidence")) and gold
-        refused.append((row.get("answerable", True), answer.refused))
+        stats["gold"] += bool(row.evidence) and gold
+        refused.append((row.answerable, answer.refused))
         if answer.timings.first_token:
             ttft.append(answer.timings.first_token)
             rates.append(answer.timings.tokens_per_s)
@@ -73,7 +72,7 @@ def main() -> None:
             f"unsupported: {c.text} ({c.reason})" for c in answer.claims if not c.supported
         )
         lines.append(
-            f"## {row['id']}: {row['question']}\n\n{answer.text}\n\n"
+            f"## {row.id}: {row.question}\n\n{answer.text}\n\n"
             f"- mode {answer.mode}, refused {answer.refused}, citations "
             f"{[c.chunk_id for c in answer.citations]}, gold cited {gold}\n"
             f"- notes: {list(answer.notes)} {flags}\n"
