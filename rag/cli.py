@@ -67,6 +67,16 @@ def make_parser() -> argparse.ArgumentParser:
     ask.add_argument("-k", type=_positive, dest="top_k", help="passages to retrieve")
     ask.add_argument("--json", action="store_true", help="print one JSON object")
 
+    evaluate = sub.add_parser("eval", parents=[common], help="score the system on a question set")
+    evaluate.add_argument("questions", type=Path, help="a .jsonl or .csv question set")
+    evaluate.add_argument("--out", type=Path, default=Path("eval/out"), help="report folder")
+    evaluate.add_argument("--mode", choices=ANSWER_MODES, dest="answer_mode", help="answerer")
+    evaluate.add_argument("--retrieval", choices=MODES, dest="mode", help="retrieval legs")
+    evaluate.add_argument(
+        "--retrieval-only", action="store_true", help="skip generation: retrieval metrics only"
+    )
+    evaluate.add_argument("--resume", action="store_true", help="continue an interrupted run")
+
     corpus = sub.add_parser("corpus", help="inspect the articles")
     corpus_sub = corpus.add_subparsers(dest="corpus_command", required=True, parser_class=_Parser)
     listing = corpus_sub.add_parser("list", parents=[common], help="articles with metadata")
@@ -278,7 +288,31 @@ def cmd_ask(args: argparse.Namespace) -> None:
             _print_answer(event.data, streamed)
 
 
-COMMANDS = {"build": cmd_build, "search": cmd_search, "ask": cmd_ask, "corpus": cmd_corpus}
+def cmd_eval(args: argparse.Namespace) -> None:
+    """Run a question set and write report.json, report.md and rows.jsonl."""
+    from tqdm import tqdm
+
+    from rag.evaluate import markdown, run
+    from rag.pipeline import Assistant
+    from rag.questions import load_questions
+
+    config = _config(args)
+    questions = load_questions(args.questions)
+    assistant = Assistant(config)
+    assistant.warm()
+    bar = lambda items: tqdm(items, desc="questions", unit="q", file=sys.stderr)  # noqa: E731
+    _, summary = run(questions, assistant, args.out, args.retrieval_only, args.resume, bar)
+    print(markdown(summary), end="")
+    print(f"wrote {args.out}/report.json, report.md and rows.jsonl", file=sys.stderr)
+
+
+COMMANDS = {
+    "build": cmd_build,
+    "search": cmd_search,
+    "ask": cmd_ask,
+    "eval": cmd_eval,
+    "corpus": cmd_corpus,
+}
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -321,6 +321,21 @@ class Assistant:
                 return None
         return self._similarity
 
+    def retrieve(
+        self,
+        question: str,
+        history: Sequence[dict[str, str]] = (),
+        k: int | None = None,
+        mode: str | None = None,
+    ) -> tuple[str, list[Hit]]:
+        """The standalone query for a (follow-up) question and its passages.
+
+        Raises:
+            QueryError: If the question is empty or k is below 1.
+        """
+        query = rewrite(question, history)
+        return query, self.searcher.search(query, k=k, mode=mode)
+
     def ask(self, question: str, history: Sequence[dict[str, str]] = (), **options: Any) -> Answer:
         """Answer a question; see :meth:`stream` for the options.
 
@@ -365,10 +380,9 @@ class Assistant:
         started = time.perf_counter()
         question = check_query(question, c.top_k if k is None else k)
         lang = answer_language(question, lang or c.lang)
-        query = rewrite(question, history)
+        query, hits = self.retrieve(question, history, k, retrieval)
         if query != question:
             yield Event("query", query)
-        hits = self.searcher.search(query, k=k, mode=retrieval)
         turn = Turn(question, query, lang, hits, Clock(started, retrieval=ms_since(started)))
         yield Event("hits", hits)
         if weak_evidence(hits, c.refuse_below):

@@ -160,3 +160,26 @@ def test_ask_with_a_real_tiny_chat_model_streams_then_falls_back_visibly(
 def test_ask_with_an_empty_question_is_one_line(capsys, dirs):
     code, _, err = run(capsys, "ask", "  ", *dirs)
     assert code == 1 and "question is empty" in err and err.count("\n") == 1
+
+
+def test_eval_retrieval_only_prints_the_table_and_writes_reports(
+    capsys, dirs, tiny_embedder, tmp_path
+):
+    model = ["--embed-model", str(tiny_embedder)]
+    run(capsys, "build", *dirs, *model)
+    questions = Path(__file__).resolve().parents[1] / "eval" / "questions.jsonl"
+    out = tmp_path / "report"
+    code, stdout, _ = run(
+        capsys, "eval", str(questions), "--retrieval-only", "--out", str(out), *dirs, *model
+    )
+    assert code == 0 and stdout.startswith("| metric | all | en | ko |")
+    assert {p.name for p in out.iterdir()} == {"report.json", "report.md", "rows.jsonl"}
+    assert len(json.loads((out / "report.json").read_text())["rows"]) >= 60
+
+
+def test_eval_of_a_broken_question_file_names_the_line(capsys, dirs, tmp_path):
+    bad = tmp_path / "q.jsonl"
+    good = '{"id": "a", "question": "q", "lang": "ko", "answer": "x", "facts": [], "evidence": []}'
+    bad.write_text(good + "\n{not json\n")
+    code, _, err = run(capsys, "eval", str(bad), *dirs)
+    assert code == 1 and "q.jsonl:2" in err and err.count("\n") == 1
