@@ -76,6 +76,13 @@ def make_parser() -> argparse.ArgumentParser:
         "--retrieval-only", action="store_true", help="skip generation: retrieval metrics only"
     )
     evaluate.add_argument("--resume", action="store_true", help="continue an interrupted run")
+    evaluate.add_argument(
+        "--compare", metavar="KEY=V1,V2", help="evaluate once per value of a setting, side by side"
+    )
+    evaluate.add_argument(
+        "--calibrate", action="store_true", help="pick refuse_below by refusal F1; write rag.toml"
+    )
+    evaluate.add_argument("--dry-run", action="store_true", help="with --calibrate: only print")
 
     corpus = sub.add_parser("corpus", help="inspect the articles")
     corpus_sub = corpus.add_subparsers(dest="corpus_command", required=True, parser_class=_Parser)
@@ -288,22 +295,53 @@ def cmd_ask(args: argparse.Namespace) -> None:
             _print_answer(event.data, streamed)
 
 
+def _variants(args: argparse.Namespace) -> dict[str, Config]:
+    """The configurations to evaluate: one, or one per ``--compare`` value."""
+    if not args.compare:
+        return {"": _config(args)}
+    key, sep, values = args.compare.partition("=")
+    if not sep or not values:
+        raise QueryError(f"--compare takes KEY=V1,V2, got {args.compare!r}")
+    base = _config(args)
+    return {
+        f"{key}={v}": load_config(args.config, overrides={**vars(base), key.strip(): v.strip()})
+        for v in values.split(",")
+    }
+
+
 def cmd_eval(args: argparse.Namespace) -> None:
-    """Run a question set and write report.json, report.md and rows.jsonl."""
+    """Run a question set; write report.json, report.md and rows.jsonl per configuration."""
     from tqdm import tqdm
 
-    from rag.evaluate import markdown, run
+    from rag import evaluate
     from rag.pipeline import Assistant
     from rag.questions import load_questions
 
-    config = _config(args)
     questions = load_questions(args.questions)
-    assistant = Assistant(config)
-    assistant.warm()
-    bar = lambda items: tqdm(items, desc="questions", unit="q", file=sys.stderr)  # noqa: E731
-    _, summary = run(questions, assistant, args.out, args.retrieval_only, args.resume, bar)
-    print(markdown(summary), end="")
-    print(f"wrote {args.out}/report.json, report.md and rows.jsonl", file=sys.stderr)
+    summaries, rows = {}, []
+    for label, config in _variants(args).items():
+        assistant = Assistant(config)
+        assistant.warm()
+        bar = lambda items, d=label or "questions": tqdm(items, desc=d, unit="q", file=sys.stderr)  # noqa: E731
+        retrieval_only = args.retrieval_only or args.calibrate
+        out = args.out / label if label else args.out
+        rows, summaries[label] = evaluate.run(
+            questions, assistant, out, retrieval_only, args.resume, bar
+        )
+    if args.compare:
+        print(evaluate.compare_table(summaries), end="")
+    else:
+        print(evaluate.markdown(summaries[""]), end="")
+    if args.calibrate:
+        cuts = evaluate.refusal_tradeoff(rows)
+        chosen = evaluate.best_cut(cuts)
+        print("\n" + evaluate.tradeoff_table(cuts, chosen), end="")
+        target = args.config or Path("rag.toml")
+        if args.dry_run:
+            print(f"refuse_below = {chosen.threshold:.4f} (dry run: {target} unchanged)")
+        else:
+            evaluate.write_threshold(target, chosen.threshold)
+            print(f"wrote refuse_below = {chosen.threshold:.4f} to {target}")
 
 
 COMMANDS = {

@@ -8,12 +8,14 @@ finish, so an interrupted run keeps them and ``resume`` continues it.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
 from rag import metrics as m
+from rag.errors import ConfigError
 from rag.questions import Question
 from rag.records import Answer, Chunk, Hit
 
@@ -38,6 +40,8 @@ class Row:
     retrieved: tuple[str, ...] = ()
     metrics: dict[str, float | None] = field(default_factory=dict)
     timings: dict[str, float] = field(default_factory=dict)
+    # Best dense cosine among the retrieved passages: what refusal thresholds act on.
+    top_score: float | None = None
 
 
 def gold_passages(question: Question, chunks: Iterable[Chunk]) -> set[str]:
@@ -128,6 +132,7 @@ def evaluate_one(question: Question, assistant: Any, retrieval_only: bool = Fals
         query,
         retrieved=tuple(h.chunk.chunk_id for h in hits),
         metrics=scores,
+        top_score=max((h.dense_score for h in hits if h.dense_score is not None), default=None),
     )
     if retrieval_only:
         return row
@@ -260,3 +265,79 @@ def _cell(value: Any) -> str:
     if isinstance(value, int) and not isinstance(value, bool):
         return str(value)
     return f"{value:.3f}"
+
+
+@dataclass(frozen=True)
+class Cut:
+    """How refusing below one threshold would have done on a question set."""
+
+    threshold: float
+    precision: float | None
+    recall: float | None
+    f1: float | None
+    false_refusal_rate: float | None
+
+
+def refusal_tradeoff(rows: Sequence[Row]) -> list[Cut]:
+    """Refusal quality for every threshold between observed top scores, lowest first."""
+    scored = [r for r in rows if r.top_score is not None]
+    values = sorted({round(r.top_score, 4) for r in scored})
+    cuts = []
+    for t in [0.0, *(v + 0.0001 for v in values)]:
+        s = m.refusal_scores((r.answerable, r.top_score < t) for r in scored)
+        p, rc = s["precision"], s["recall"]
+        f1 = None if rc is None else (2 * p * rc / (p + rc) if p and rc else 0.0)
+        cuts.append(Cut(round(t, 4), p, rc, f1, s["false_refusal_rate"]))
+    return cuts
+
+
+def best_cut(cuts: Sequence[Cut]) -> Cut:
+    """The cut with the highest refusal F1; on a tie the lower threshold (fewer refusals)."""
+    return max(cuts, key=lambda c: (c.f1 or 0.0, -c.threshold))
+
+
+def write_threshold(path: Path, threshold: float) -> None:
+    """Set ``refuse_below`` in a ``rag.toml``, keeping everything else in it.
+
+    Raises:
+        ConfigError: If the file cannot be written.
+    """
+    line = f"refuse_below = {threshold:.4f}  # set by `rag eval --calibrate`"
+    text = path.read_text(encoding="utf-8") if path.exists() else ""
+    if re.search(r"(?m)^refuse_below\s*=.*$", text):
+        text = re.sub(r"(?m)^refuse_below\s*=.*$", line, text)
+    else:
+        text = text + ("" if text.endswith("\n") or not text else "\n") + line + "\n"
+    tmp = path.with_name(f".{path.name}.tmp")
+    try:
+        tmp.write_text(text, encoding="utf-8")
+        tmp.replace(path)
+    except OSError as exc:
+        raise ConfigError(f"cannot write {path}: {exc.strerror}") from exc
+
+
+def tradeoff_table(cuts: Sequence[Cut], chosen: Cut) -> str:
+    """The refusal trade-off as Markdown, the chosen threshold marked."""
+    lines = ["| refuse below | precision | recall | F1 | false refusals |", "|---|---|---|---|---|"]
+    for c in cuts:
+        mark = " ←" if c == chosen else ""
+        cells = [_cell(v) for v in (c.precision, c.recall, c.f1, c.false_refusal_rate)]
+        lines.append(f"| {c.threshold:.4f}{mark} | " + " | ".join(cells) + " |")
+    return "\n".join(lines) + "\n"
+
+
+def compare_table(summaries: dict[str, dict[str, Any]]) -> str:
+    """One column per configuration (all languages), then each one's delta to the first."""
+    labels = list(summaries)
+    blocks = [summaries[label]["all"] for label in labels]
+    names = sorted({n for b in blocks for n in b if n != "questions"}, key=_metric_order)
+    head = ["metric", *labels, *(f"Δ {label}" for label in labels[1:])]
+    lines = ["| " + " | ".join(head) + " |", "|---" * len(head) + "|"]
+    for name in names:
+        values = [b.get(name) for b in blocks]
+        deltas = [
+            _cell(v - values[0]) if isinstance(v, float) and isinstance(values[0], float) else "–"
+            for v in values[1:]
+        ]
+        lines.append(f"| {name} | " + " | ".join([*map(_cell, values), *deltas]) + " |")
+    return "\n".join(lines) + "\n"

@@ -183,3 +183,39 @@ def test_eval_of_a_broken_question_file_names_the_line(capsys, dirs, tmp_path):
     bad.write_text(good + "\n{not json\n")
     code, _, err = run(capsys, "eval", str(bad), *dirs)
     assert code == 1 and "q.jsonl:2" in err and err.count("\n") == 1
+
+
+def test_eval_calibrate_writes_rag_toml_and_dry_run_does_not(capsys, dirs, tiny_embedder, tmp_path):
+    model = ["--embed-model", str(tiny_embedder)]
+    run(capsys, "build", *dirs, *model)
+    questions = str(Path(__file__).resolve().parents[1] / "eval" / "questions.jsonl")
+    toml = tmp_path / "cal.toml"
+    toml.write_text("top_k = 5\n")
+    args = ["eval", questions, "--calibrate", "--config", str(toml), "--out", str(tmp_path / "o")]
+    code, out, _ = run(capsys, *args, "--dry-run", *dirs, *model)
+    assert code == 0 and "dry run" in out and toml.read_text() == "top_k = 5\n"
+    code, out, _ = run(capsys, *args, *dirs, *model)
+    assert code == 0 and "refuse_below = " in toml.read_text() and "top_k = 5" in toml.read_text()
+
+
+def test_eval_compare_runs_each_value_side_by_side(capsys, dirs, tiny_embedder, tmp_path):
+    model = ["--embed-model", str(tiny_embedder)]
+    run(capsys, "build", *dirs, *model)
+    questions = str(Path(__file__).resolve().parents[1] / "eval" / "questions.jsonl")
+    out = tmp_path / "cmp"
+    code, stdout, _ = run(
+        capsys,
+        "eval",
+        questions,
+        "--retrieval-only",
+        "--compare",
+        "mode=bm25,hybrid",
+        "--out",
+        str(out),
+        *dirs,
+        *model,
+    )
+    assert code == 0 and stdout.startswith("| metric | mode=bm25 | mode=hybrid | Δ mode=hybrid |")
+    assert (out / "mode=bm25" / "report.json").exists() and (
+        out / "mode=hybrid" / "report.md"
+    ).exists()

@@ -114,3 +114,58 @@ def test_resume_keeps_finished_rows_and_asks_only_the_rest(config, tmp_path):
     assert [r.id for r in rows] == ["ko-1", "ko-2", "ko-3"]
     assert len(second._generator.prompts) == 1  # only ko-3 was asked
     assert len(read_rows(tmp_path / "rows.jsonl")) == 3
+
+
+def _row(qid, answerable, top):
+    from rag.evaluate import Row
+
+    return Row(qid, "q", "ko", answerable, top_score=top)
+
+
+def test_calibration_picks_the_threshold_with_the_best_refusal_f1():
+    from rag.evaluate import best_cut, refusal_tradeoff
+
+    rows = [
+        _row("a", True, 0.8),
+        _row("b", True, 0.6),
+        _row("c", False, 0.3),
+        _row("d", False, 0.5),
+    ]
+    chosen = best_cut(refusal_tradeoff(rows))
+    assert 0.5 < chosen.threshold <= 0.6  # refuses c and d, answers a and b
+    assert (chosen.precision, chosen.recall, chosen.f1, chosen.false_refusal_rate) == (
+        1.0,
+        1.0,
+        1.0,
+        0.0,
+    )
+
+
+def test_calibration_without_unanswerable_questions_has_no_f1():
+    from rag.evaluate import refusal_tradeoff
+
+    assert all(c.f1 is None for c in refusal_tradeoff([_row("a", True, 0.8)]))
+
+
+def test_threshold_is_written_into_rag_toml_keeping_other_settings(tmp_path):
+    from rag.config import load_config
+    from rag.evaluate import write_threshold
+
+    toml = tmp_path / "rag.toml"
+    toml.write_text('top_k = 7\nrefuse_below = 0.1\nmode = "dense"\n')
+    write_threshold(toml, 0.4321)
+    config = load_config(toml, env={})
+    assert (config.refuse_below, config.top_k, config.mode) == (0.4321, 7, "dense")
+    fresh = tmp_path / "new.toml"
+    write_threshold(fresh, 0.5)
+    assert load_config(fresh, env={}).refuse_below == 0.5
+
+
+def test_compare_table_has_a_column_per_configuration_and_deltas():
+    from rag.evaluate import compare_table
+
+    table = compare_table(
+        {"mode=dense": {"all": {"doc_hit@1": 0.9}}, "mode=bm25": {"all": {"doc_hit@1": 0.6}}}
+    )
+    assert table.splitlines()[0] == "| metric | mode=dense | mode=bm25 | Δ mode=bm25 |"
+    assert "| doc_hit@1 | 0.900 | 0.600 | -0.300 |" in table
