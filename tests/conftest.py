@@ -70,3 +70,29 @@ def _no_rag_environment(monkeypatch: pytest.MonkeyPatch) -> None:
     """Tests see only the settings they set: no RAG_* variable leaks in from the shell."""
     for key in [k for k in os.environ if k.startswith("RAG_")]:
         monkeypatch.delenv(key)
+
+
+@pytest.fixture(scope="session")
+def fake_index(tmp_path_factory: pytest.TempPathFactory):
+    """A Config whose index holds the real corpus embedded by the fake model (read-only)."""
+    import shutil
+
+    from rag.config import Config
+    from rag.pipeline import build
+
+    try:
+        from fakes import fake_embedder
+    except ImportError:
+        from tests.fakes import fake_embedder
+
+    root = tmp_path_factory.mktemp("fake_index")
+    shutil.copytree(CORPUS_DIR, root / "corpus")
+    config = Config(
+        corpus_dir=root / "corpus",
+        index_dir=root / "index",
+        embed_model="fake-model",
+        chunk_tokens=80,
+        refuse_below=0.0,
+    )
+    build(config, embedder=fake_embedder())
+    return config

@@ -1,34 +1,22 @@
 from __future__ import annotations
 
 import json
-import shutil
 from pathlib import Path
 
 import pytest
 from fakes import FakeGenerator, fake_embedder
 
-from rag.config import Config
 from rag.evaluate import gold_passages, read_rows, run
-from rag.pipeline import Assistant, Searcher, build
+from rag.pipeline import Assistant, Searcher
 from rag.questions import Evidence, Question
 
 CORPUS = Path(__file__).resolve().parents[1] / "corpus"
 BUDGET = "2024년 9090억원 규모 예산을 투입해 전국민 인공지능 일상화를 추진한다"
 
 
-@pytest.fixture(scope="module")
-def config(tmp_path_factory):
-    root = tmp_path_factory.mktemp("evaluate")
-    shutil.copytree(CORPUS, root / "corpus")
-    config = Config(
-        corpus_dir=root / "corpus",
-        index_dir=root / "index",
-        embed_model="fake-model",
-        chunk_tokens=80,
-        refuse_below=0.0,
-    )
-    build(config, embedder=fake_embedder())
-    return config
+@pytest.fixture
+def config(fake_index):
+    return fake_index
 
 
 QUESTIONS = [
