@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from rag import metrics as m
+from rag.cite import Similarity
 from rag.errors import ConfigError
 from rag.questions import Question
 from rag.records import Answer, Chunk, Hit
@@ -71,9 +72,6 @@ def retrieval_metrics(hits: Sequence[Hit], question: Question, gold: set[str]) -
         out[f"{level}_mrr@10"] = m.mrr_at(ranked, relevant, 10)
         out[f"{level}_ndcg@10"] = m.ndcg_at(ranked, relevant, 10)
     return out
-
-
-Similarity = Callable[[list[str], list[str]], Any]
 
 
 def answer_metrics(answer: Answer, question: Question, similarity: Similarity | None) -> dict:

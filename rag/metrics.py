@@ -46,6 +46,18 @@ def _top_k(ranked: Iterable[str], k: int) -> list[str]:
     return list(dict.fromkeys(ranked))[:k]
 
 
+def _cut(
+    ranked: Sequence[str], relevant: Collection[str], k: int
+) -> tuple[list[str], set[str]] | None:
+    """The first ``k`` distinct ids and the gold set; None when there is no gold.
+
+    Raises:
+        ValueError: If ``k`` is below 1.
+    """
+    top = _top_k(ranked, k)
+    return (top, set(relevant)) if relevant else None
+
+
 def hit_at(ranked: Sequence[str], relevant: Collection[str], k: int) -> float | None:
     """Whether any relevant id is among the first ``k`` distinct ids (success@k).
 
@@ -60,10 +72,10 @@ def hit_at(ranked: Sequence[str], relevant: Collection[str], k: int) -> float | 
     Raises:
         ValueError: If ``k`` is below 1.
     """
-    top = _top_k(ranked, k)
-    if not relevant:
+    cut = _cut(ranked, relevant, k)
+    if cut is None:
         return None
-    gold = set(relevant)
+    top, gold = cut
     return 1.0 if any(i in gold for i in top) else 0.0
 
 
@@ -81,10 +93,10 @@ def recall_at(ranked: Sequence[str], relevant: Collection[str], k: int) -> float
     Raises:
         ValueError: If ``k`` is below 1.
     """
-    top = _top_k(ranked, k)
-    if not relevant:
+    cut = _cut(ranked, relevant, k)
+    if cut is None:
         return None
-    gold = set(relevant)
+    top, gold = cut
     return sum(1 for i in top if i in gold) / len(gold)
 
 
@@ -103,10 +115,10 @@ def mrr_at(ranked: Sequence[str], relevant: Collection[str], k: int) -> float | 
     Raises:
         ValueError: If ``k`` is below 1.
     """
-    top = _top_k(ranked, k)
-    if not relevant:
+    cut = _cut(ranked, relevant, k)
+    if cut is None:
         return None
-    gold = set(relevant)
+    top, gold = cut
     return next((1.0 / rank for rank, i in enumerate(top, 1) if i in gold), 0.0)
 
 
@@ -132,10 +144,10 @@ def ndcg_at(ranked: Sequence[str], relevant: Collection[str], k: int) -> float |
     Raises:
         ValueError: If ``k`` is below 1.
     """
-    top = _top_k(ranked, k)
-    if not relevant:
+    cut = _cut(ranked, relevant, k)
+    if cut is None:
         return None
-    gold = set(relevant)
+    top, gold = cut
     dcg = sum(_discount(rank) for rank, i in enumerate(top, 1) if i in gold)
     ideal = sum(_discount(rank) for rank in range(1, min(k, len(gold)) + 1))
     return dcg / ideal
