@@ -18,6 +18,19 @@ from typing import Any
 from rag.errors import RagError
 from rag.records import Chunk
 
+# Short column names of the per-question table.
+SHORT = {
+    "doc_hit@5": "article@5",
+    "passage_hit@5": "passage@5",
+    "fact_recall": "facts",
+    "token_f1": "F1",
+    "semantic": "similar",
+    "lang_match": "lang",
+    "citation_validity": "cites valid",
+    "citation_precision": "cites prec.",
+    "citation_recall": "cited sent.",
+    "cites_gold": "cites gold",
+}
 # What a question must reach on a metric to pass it (score >= bar).
 PASS_BARS: dict[str, float] = {
     "doc_hit@5": 1.0,
@@ -57,10 +70,11 @@ table{border-collapse:collapse;margin:.5rem 0 1.5rem}
 td,th{border:1px solid #ddd;padding:3px 7px;vertical-align:top;text-align:left}
 th{background:#f4f4f4}
 td.num{text-align:right;font-variant-numeric:tabular-nums}
+td.q{min-width:220px;max-width:320px}
 .pass{background:#e3f4e1}.fail{background:#fbe3e3}
 .mode{font-size:12px;padding:0 5px;border-radius:3px;background:#eee}
 .refusal{background:#fff2cc}.extractive{background:#dde8f7}
-.answer{max-width:420px;white-space:pre-wrap}
+.answer{min-width:360px;max-width:480px;white-space:pre-wrap}
 .passage{max-width:520px;font-size:13px;color:#333;white-space:pre-wrap}
 svg text{font:11px system-ui,sans-serif}
 """
@@ -134,8 +148,9 @@ def _e(text: Any) -> str:
 
 def metric_order(name: str) -> tuple[int, str]:
     """Sort key that groups metrics: retrieval, answer, refusal, citations, speed."""
-    prefixes = ("questions", "doc_", "passage_", "fact", "token", "semantic", "lang", "refusal")
-    for rank, prefix in enumerate((*prefixes, "false_refusal", "citation", "cites")):
+    prefixes = ("questions", "doc_", "passage_", "fact", "token_f1", "semantic", "lang", "refusal")
+    speed = ("retrieval_ms", "first_token_ms", "total_ms", "tokens_per_s")
+    for rank, prefix in enumerate((*prefixes, "false_refusal", "citation", "cites", *speed)):
         if name.startswith(prefix):
             return rank, name
     return 99, name
@@ -248,14 +263,15 @@ def _refusal_cell(row: Any) -> str:
 def question_table(rows: Sequence[Any], chunks: Mapping[str, Chunk], label: str = "") -> str:
     """One row per question: pass/fail per metric, the answer and its cited passages."""
     shown = [n for n in PASS_BARS if any(n in r.metrics for r in rows)]
-    head = "".join(f"<th>{_e(n)}</th>" for n in ["id", "question", "refusal", *shown, "answer"])
+    names = ["id", "question", "refusal", *shown, "answer"]
+    head = "".join(f"<th title='{_e(n)}'>{_e(SHORT.get(n, n))}</th>" for n in names)
     body = []
     for r in rows:
         anchor = "q_" + re.sub(r"\W", "_", f"{label}_{r.id}" if label else r.id)
         query = f"<br><small>→ {_e(r.query)}</small>" if r.query and r.query != r.question else ""
         cells = "".join(_verdict(n, r.metrics.get(n)) for n in shown)
         body.append(
-            f"<tr id='{anchor}'><td>{_e(r.id)}</td><td>{_e(r.question)}{query}</td>"
+            f"<tr id='{anchor}'><td>{_e(r.id)}</td><td class='q'>{_e(r.question)}{query}</td>"
             f"{_refusal_cell(r)}{cells}<td class='answer'>{_answer(r, anchor, chunks)}</td></tr>"
         )
     return f"<table><tr>{head}</tr>{''.join(body)}</table>"
@@ -287,7 +303,7 @@ def _cited(row: Any, anchor: str, chunks: Mapping[str, Chunk]) -> str:
 
 
 def _legend() -> str:
-    bars = ", ".join(f"{_e(n)} ≥ {v:g}" for n, v in PASS_BARS.items())
+    bars = ", ".join(f"{_e(SHORT[n])} = {_e(n)} ≥ {v:g}" for n, v in PASS_BARS.items())
     return (
         f"<h2>Legend</h2><p>Pass bars: {bars}. Refusal passes when an unanswerable "
         "question is refused or an answerable one is answered. – : not defined for the "
