@@ -16,8 +16,9 @@ from typing import Any
 
 from rag import metrics as m
 from rag import report
-from rag.cite import Similarity
-from rag.errors import ConfigError
+from rag.embed import Embedder
+from rag.errors import ConfigError, RagError
+from rag.markers import strip_markers
 from rag.questions import Question
 from rag.records import Answer, Chunk, Hit
 
@@ -75,17 +76,33 @@ def retrieval_metrics(hits: Sequence[Hit], question: Question, gold: set[str]) -
     return out
 
 
-def answer_metrics(answer: Answer, question: Question, similarity: Similarity | None) -> dict:
-    """Facts, token F1, semantic similarity and language match of an answer."""
+# Cosine similarity of two texts of the same kind.
+Semantic = Callable[[str, str], float]
+
+
+def semantic_similarity(embedder: Embedder) -> Semantic:
+    """Cosine of two texts embedded alike (the STS prompt where the model has one)."""
+
+    def score(a: str, b: str) -> float:
+        va, vb = embedder.encode_symmetric([a, b])
+        return float(va @ vb)
+
+    return score
+
+
+def answer_metrics(answer: Answer, question: Question, semantic: Semantic | None) -> dict:
+    """Facts, token F1, semantic similarity and language match of an answer.
+
+    The semantic score compares the answer, citation markers removed, with the
+    reference answer.
+    """
     if not question.answerable or answer.refused:
         return {"lang_match": float(answer.lang == question.lang)}
-    semantic = None
-    if similarity is not None and answer.text.strip():
-        semantic = float(similarity([answer.text], [question.answer])[0][0])
+    text = strip_markers(answer.text).strip()
     return {
         "fact_recall": m.fact_recall(answer.text, question.facts),
         "token_f1": m.token_f1(answer.text, question.answer, question.lang),
-        "semantic": semantic,
+        "semantic": semantic(text, question.answer) if semantic and text else None,
         "lang_match": float(answer.lang == question.lang),
     }
 
@@ -136,9 +153,16 @@ def evaluate_one(question: Question, assistant: Any, retrieval_only: bool = Fals
     if retrieval_only:
         return row
     answer = assistant.ask(question.question, history)
-    scores.update(answer_metrics(answer, question, assistant.similarity()))
+    scores.update(answer_metrics(answer, question, _semantic(assistant)))
     scores.update(citation_metrics(answer, gold))
     return _with_answer(row, scores, answer)
+
+
+def _semantic(assistant: Any) -> Semantic | None:
+    try:
+        return semantic_similarity(assistant.searcher.embedder)
+    except RagError:  # a BM25-only set-up without its embedder: no semantic score
+        return None
 
 
 def _with_answer(row: Row, scores: dict, answer: Answer) -> Row:

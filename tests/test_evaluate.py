@@ -227,3 +227,21 @@ def test_html_report_shows_markup_from_articles_and_answers_as_text(config, tmp_
     page = render({"": {"all": {"questions": 1}}}, {"": [row]}, {"d#0": chunk}, "t")
     assert "<script" not in page and "<img" not in page and "<b>t" not in page
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page and "&lt;script&gt;evil()" in page
+
+
+def test_semantic_score_compares_answer_and_reference_alike_without_markers():
+    from rag.evaluate import answer_metrics, semantic_similarity
+    from rag.records import Answer
+
+    seen = []
+
+    class Embedder:
+        def encode_symmetric(self, texts):
+            import numpy as np
+
+            seen.extend(texts)
+            return np.eye(2, dtype=np.float32)[[0, 0]]
+
+    answer = Answer("q", "q", "9090억원이다.[1]", "ko", False, "generate")
+    scores = answer_metrics(answer, QUESTIONS[0], semantic_similarity(Embedder()))
+    assert scores["semantic"] == 1.0 and seen == ["9090억원이다.", "9090억원입니다."]
