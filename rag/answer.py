@@ -24,6 +24,12 @@ EXTRACTIVE_NOTE = {
     "en": "Quoted from the articles (no language model), so the sentences are in Korean.",
 }
 
+NOT_ANSWERED = {
+    "ko": "언어 모델이 검색된 기사로는 답할 수 없다고 판단했습니다 (P(예) {p:.2f} < {t:.2f}).",
+    "en": "The language model judged that the passages found do not answer this "
+    "(P(yes) {p:.2f} < {t:.2f}).",
+}
+
 
 def ms_since(since: float) -> float:
     """Milliseconds since a ``time.perf_counter()`` reading."""
@@ -39,6 +45,7 @@ class Clock:
     first_token: float = 0.0
     tokens: int = 0
     generating: float = 0.0
+    check: float = 0.0
 
     def count(self, tokens: int) -> None:
         """Record a finished generation of ``tokens`` tokens."""
@@ -48,7 +55,8 @@ class Clock:
     def done(self) -> Timings:
         """Freeze the timings now."""
         rate = self.tokens / (self.generating / 1000) if self.generating > 0 else 0.0
-        return Timings(self.retrieval, self.first_token, ms_since(self.started), self.tokens, rate)
+        total = ms_since(self.started)
+        return Timings(self.retrieval, self.first_token, total, self.tokens, rate, self.check)
 
 
 def answer_language(question: str, lang: str) -> str:
@@ -89,15 +97,17 @@ class Turn:
     lang: str
     hits: list[Hit]
     clock: Clock
+    answerability: float | None = None
 
 
-def refusal(turn: Turn, said: str = "") -> Answer:
+def refusal(turn: Turn, said: str = "", notes: Sequence[str] = ()) -> Answer:
     """The "not in the articles" answer; the nearest passages still come with it.
 
     Args:
         turn: The question, its query, language, passages and clock.
         said: What the model said when it declined (kept as the text), or ""
             for the standard sentence.
+        notes: Why, for the user.
     """
     text = strip_markers(said).strip() or REFUSAL[turn.lang]
     mode = "generate" if said else "refusal"
@@ -109,7 +119,9 @@ def refusal(turn: Turn, said: str = "") -> Answer:
         True,
         mode,
         hits=tuple(turn.hits),
+        notes=tuple(notes),
         timings=turn.clock.done(),
+        answerability=turn.answerability,
     )
 
 
@@ -148,4 +160,5 @@ def checked_answer(
         hits=tuple(turn.hits),
         notes=tuple(notes),
         timings=turn.clock.done(),
+        answerability=turn.answerability,
     )

@@ -317,20 +317,17 @@ def _variants(args: argparse.Namespace) -> dict[str, Config]:
     files = args.config or [None]
     if len(files) > 1 and (args.compare or args.calibrate):
         raise QueryError("several --config files go with neither --compare nor --calibrate")
-    # Calibrating on answers: every question must reach the model (no score cut yet).
-    extra = {"refuse_below": 0.0} if args.calibrate and not args.retrieval_only else {}
     if len(files) > 1:
         labels = [f.stem for f in files]
         labels = labels if len(set(labels)) == len(labels) else [str(f) for f in files]
-        return {label: _config(args, f, **extra) for label, f in zip(labels, files, strict=True)}
+        return {label: _config(args, f) for label, f in zip(labels, files, strict=True)}
     if not args.compare:
-        return {"": _config(args, files[0], **extra)}
+        return {"": _config(args, files[0])}
     key, sep, values = args.compare.partition("=")
     if not sep or not values:
         raise QueryError(f"--compare takes KEY=V1,V2, got {args.compare!r}")
     return {
-        f"{key}={v}": _config(args, files[0], **extra, **{key.strip(): v.strip()})
-        for v in values.split(",")
+        f"{key}={v}": _config(args, files[0], **{key.strip(): v.strip()}) for v in values.split(",")
     }
 
 
@@ -346,7 +343,8 @@ def cmd_eval(args: argparse.Namespace) -> None:
     title = f"rag eval {args.questions.name}"
     summaries, rows, chunks = {}, {}, {}
     for label, config in _variants(args).items():
-        assistant = Assistant(config)
+        # Calibrating on answers: every question reaches the model, no cut refuses yet.
+        assistant = Assistant(config, calibrating=args.calibrate and not args.retrieval_only)
         assistant.warm()
         bar = lambda items, d=label or "questions": tqdm(items, desc=d, unit="q", file=sys.stderr)  # noqa: E731
         out = args.out / label.replace("/", "_") if label else args.out
@@ -373,11 +371,13 @@ def _calibrate(args: argparse.Namespace, rows: Sequence[Any]) -> None:
     chosen = evaluate.best_cut(cuts)
     print("\n" + evaluate.tradeoff_table(cuts, chosen), end="")
     target = (args.config or [Path("rag.toml")])[0]
+    settings = evaluate.chosen_settings(chosen, rows)
+    said = ", ".join(f"{name} = {value:.4f}" for name, value in settings.items())
     if args.dry_run:
-        print(f"refuse_below = {chosen.threshold:.4f} (dry run: {target} unchanged)")
+        print(f"{said} (dry run: {target} unchanged)")
     else:
-        evaluate.write_threshold(target, chosen.threshold)
-        print(f"wrote refuse_below = {chosen.threshold:.4f} to {target}")
+        evaluate.write_settings(target, settings)
+        print(f"wrote {said} to {target}")
 
 
 COMMANDS = {

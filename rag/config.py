@@ -84,6 +84,11 @@ class Config:
     # Refuse without calling the model when the best passage's dense similarity is
     # below this (calibrate with `rag eval --calibrate`); 0 = never.
     refuse_below: float = 0.35
+    # Refuse when the chat model, asked "do these passages state the answer?", gives
+    # YES a probability below this (rag/answerable.py; one forward pass, about 1.5 s
+    # for the 0.5B and 4 s for the 1.5B model on 2 cores); 0 = skip the check.
+    # Calibrated on eval/questions.jsonl with Qwen2.5-Coder-1.5B (README).
+    answerable_below: float = 0.0
 
 
 def _field_types() -> dict[str, type]:

@@ -43,8 +43,10 @@ class Row:
     retrieved: tuple[str, ...] = ()
     metrics: dict[str, float | None] = field(default_factory=dict)
     timings: dict[str, float] = field(default_factory=dict)
-    # Best dense cosine among the retrieved passages: what refusal thresholds act on.
+    # Best dense cosine among the retrieved passages: what refuse_below acts on.
     top_score: float | None = None
+    # The chat model's P(YES) that the passages answer: what answerable_below acts on.
+    answerability: float | None = None
 
 
 def gold_passages(question: Question, chunks: Iterable[Chunk]) -> set[str]:
@@ -174,11 +176,13 @@ def _with_answer(row: Row, scores: dict, answer: Answer) -> Row:
         mode=answer.mode,
         cited=tuple(c.chunk_id for c in answer.citations),
         metrics=scores,
+        answerability=answer.answerability,
         timings={
             "retrieval": t.retrieval,
             "first_token": t.first_token,
             "total": t.total,
             "tokens_per_s": t.tokens_per_s,
+            "check": t.check,
         },
     )
 
@@ -291,51 +295,74 @@ def markdown(summary: dict[str, Any]) -> str:
 
 @dataclass(frozen=True)
 class Cut:
-    """How refusing below one threshold would have done on a question set."""
+    """How refusing below a pair of thresholds would have done on a question set."""
 
-    threshold: float
+    threshold: float  # refuse_below: the best passage's dense score
     precision: float | None
     recall: float | None
     f1: float | None
     false_refusal_rate: float | None
+    answerable_below: float = 0.0  # the chat model's P(YES) that the passages answer
+
+
+def _between(values: Iterable[float]) -> list[float]:
+    """0, then a cut just above each observed value: every distinct way to split them."""
+    return [0.0, *(v + 0.0001 for v in sorted({round(v, 4) for v in values}))]
 
 
 def refusal_tradeoff(rows: Sequence[Row]) -> list[Cut]:
-    """Refusal quality for every threshold between observed top scores, lowest first.
+    """Refusal quality for every pair of cuts between observed scores.
 
-    A question counts as refused at threshold ``t`` when its best dense score is
-    below ``t``, or when its answer was a refusal anyway (the model said it does
-    not know, or nothing could be quoted). So the rows of a generated run must
-    come from a run that refused nothing on the score (``refuse_below = 0``);
-    the rows of a retrieval-only run have no answers and count the score alone.
+    A question counts as refused when its best dense score is below
+    ``threshold``, or its answerability is below ``answerable_below``, or its
+    answer was a refusal anyway (the model said it does not know, or nothing
+    could be quoted). So the rows of a generated run must come from a run that
+    refused on neither score (``Assistant(calibrating=True)``); the rows of a
+    retrieval-only run have no answers and count the dense score alone.
     """
     scored = [r for r in rows if r.top_score is not None]
-    values = sorted({round(r.top_score, 4) for r in scored})
+    judged = [r.answerability for r in scored if r.answerability is not None]
     cuts = []
-    for t in [0.0, *(v + 0.0001 for v in values)]:
-        s = refusal_block((r.answerable, r.refused or r.top_score < t) for r in scored)
-        p, rc, f1 = s["refusal_precision"], s["refusal_recall"], s["refusal_f1"]
-        cuts.append(Cut(round(t, 4), p, rc, f1, s["false_refusal_rate"]))
+    for a in _between(judged) if judged else [0.0]:
+        for t in _between(r.top_score for r in scored):
+            s = refusal_block((r.answerable, _refused(r, t, a)) for r in scored)
+            p, rc, f1 = s["refusal_precision"], s["refusal_recall"], s["refusal_f1"]
+            cuts.append(Cut(round(t, 4), p, rc, f1, s["false_refusal_rate"], round(a, 4)))
     return cuts
 
 
+def _refused(row: Row, threshold: float, answerable_below: float) -> bool:
+    low = row.answerability is not None and row.answerability < answerable_below
+    return row.refused or low or (row.top_score or 0.0) < threshold
+
+
 def best_cut(cuts: Sequence[Cut]) -> Cut:
-    """The cut with the highest refusal F1; on a tie the lower threshold (fewer refusals)."""
-    return max(cuts, key=lambda c: (c.f1 or 0.0, -c.threshold))
+    """The highest refusal F1; on a tie fewer false refusals, then the lower thresholds."""
+    return max(
+        cuts,
+        key=lambda c: (
+            c.f1 or 0.0,
+            -(c.false_refusal_rate or 0.0),
+            -c.answerable_below,
+            -c.threshold,
+        ),
+    )
 
 
-def write_threshold(path: Path, threshold: float) -> None:
-    """Set ``refuse_below`` in a ``rag.toml``, keeping everything else in it.
+def write_settings(path: Path, settings: dict[str, float]) -> None:
+    """Set thresholds in a ``rag.toml``, keeping everything else in it.
 
     Raises:
         ConfigError: If the file cannot be written.
     """
-    line = f"refuse_below = {threshold:.4f}  # set by `rag eval --calibrate`"
     text = path.read_text(encoding="utf-8") if path.exists() else ""
-    if re.search(r"(?m)^refuse_below\s*=.*$", text):
-        text = re.sub(r"(?m)^refuse_below\s*=.*$", line, text)
-    else:
-        text = text + ("" if text.endswith("\n") or not text else "\n") + line + "\n"
+    for name, value in settings.items():
+        line = f"{name} = {value:.4f}  # set by `rag eval --calibrate`"
+        pattern = rf"(?m)^{re.escape(name)}\s*=.*$"
+        if re.search(pattern, text):
+            text = re.sub(pattern, line, text)
+        else:
+            text = text + ("" if text.endswith("\n") or not text else "\n") + line + "\n"
     tmp = path.with_name(f".{path.name}.tmp")
     try:
         tmp.write_text(text, encoding="utf-8")
@@ -344,13 +371,37 @@ def write_threshold(path: Path, threshold: float) -> None:
         raise ConfigError(f"cannot write {path}: {exc.strerror}") from exc
 
 
+def chosen_settings(cut: Cut, rows: Sequence[Row]) -> dict[str, float]:
+    """What calibration writes: ``refuse_below``, and ``answerable_below`` if it was judged."""
+    settings = {"refuse_below": cut.threshold}
+    if any(r.answerability is not None for r in rows):
+        settings["answerable_below"] = cut.answerable_below
+    return settings
+
+
+# Rows of a two-threshold trade-off table: the best cuts by F1.
+TABLE_ROWS = 15
+
+
 def tradeoff_table(cuts: Sequence[Cut], chosen: Cut) -> str:
-    """The refusal trade-off as Markdown, the chosen threshold marked."""
-    lines = ["| refuse below | precision | recall | F1 | false refusals |", "|---|---|---|---|---|"]
+    """The refusal trade-off as Markdown, the chosen cut marked.
+
+    With one threshold every cut is listed; with two, the best by F1.
+    """
+    two = any(c.answerable_below for c in cuts)
+    if two:
+        ranked = sorted(cuts, key=lambda c: (-(c.f1 or 0.0), c.false_refusal_rate or 0.0))
+        cuts = [chosen, *[c for c in ranked if c != chosen][: TABLE_ROWS - 1]]
+    head = "| refuse below |" + (" answerable below |" if two else "")
+    lines = [
+        head + " precision | recall | F1 | false refusals |",
+        "|---" * (6 if two else 5) + "|",
+    ]
     for c in cuts:
         mark = " ←" if c == chosen else ""
+        first = [f"{c.threshold:.4f}"] + ([f"{c.answerable_below:.4f}"] if two else [])
         cells = [report.fmt(v) for v in (c.precision, c.recall, c.f1, c.false_refusal_rate)]
-        lines.append(f"| {c.threshold:.4f}{mark} | " + " | ".join(cells) + " |")
+        lines.append(f"| {' | '.join(first)}{mark} | " + " | ".join(cells) + " |")
     return "\n".join(lines) + "\n"
 
 

@@ -9,12 +9,14 @@ from __future__ import annotations
 
 import http.client
 import json
+import math
 import urllib.error
 import urllib.parse
 import urllib.request
 from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 
+from rag.answerable import yes_share
 from rag.errors import GeneratorError
 from rag.generate import check_request, first_line, stop_list, until_stop
 
@@ -124,7 +126,11 @@ class OpenAIGenerator:
         return (len(text) - ascii_chars) + -(-ascii_chars // 3)
 
     def _request(
-        self, messages: list[dict[str, str]], max_new_tokens: int, stop: Sequence[str]
+        self,
+        messages: list[dict[str, str]],
+        max_new_tokens: int,
+        stop: Sequence[str],
+        **extra: Any,
     ) -> urllib.request.Request:
         body: dict[str, Any] = {
             "model": self.name,
@@ -132,10 +138,12 @@ class OpenAIGenerator:
             "stream": True,
             "temperature": 0,
             "max_tokens": max_new_tokens,
+            **extra,
         }
         if stop_list(stop):
             body["stop"] = stop_list(stop)
-        headers = {"Content-Type": "application/json", "Accept": "text/event-stream"}
+        accept = "text/event-stream" if body["stream"] else "application/json"
+        headers = {"Content-Type": "application/json", "Accept": accept}
         if self.api_key:
             headers["Authorization"] = f"Bearer {self.api_key}"
         return urllib.request.Request(
@@ -241,6 +249,32 @@ class OpenAIGenerator:
             return json.loads(body)["choices"][0]["message"]["content"] or ""
         except (ValueError, KeyError, IndexError, TypeError):
             raise self._malformed("a JSON answer without choices[0].message.content") from None
+
+    def yes_probability(self, messages: list[dict[str, str]]) -> float | None:
+        """P(YES) / (P(YES) + P(NO)) for the reply's first token, from the server's logprobs.
+
+        Returns:
+            None when the server sends no ``top_logprobs`` or neither word is among them.
+
+        Raises:
+            GeneratorError: On connection, timeout or HTTP errors.
+        """
+        check_request(messages, 1)
+        request = self._request(messages, 1, (), stream=False, logprobs=True, top_logprobs=10)
+        response = self._open(request)
+        try:
+            reply = json.loads(response.read())
+            top = reply["choices"][0]["logprobs"]["content"][0]["top_logprobs"]
+            probabilities = {t["token"]: math.exp(t["logprob"]) for t in top}
+        except (ValueError, KeyError, IndexError, TypeError):
+            return None
+        except (OSError, http.client.HTTPException) as exc:
+            raise GeneratorError(
+                f"lost the connection to the chat server at {self.url}: {first_line(exc)}"
+            ) from exc
+        finally:
+            response.close()
+        return yes_share(probabilities)
 
     def stream(
         self, messages: list[dict[str, str]], max_new_tokens: int, stop: Sequence[str] = ()

@@ -20,6 +20,7 @@ from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from rag.answerable import NO, YES
 from rag.config import models_dir
 from rag.errors import GeneratorError, ModelError
 from rag.generate import check_request, first_line, stop_list, until_stop
@@ -293,6 +294,40 @@ class TransformersGenerator:
             **self._template_kwargs,
         )
         return encoded["input_ids"]
+
+    def yes_probability(self, messages: list[dict[str, str]]) -> float | None:
+        """P(YES) / (P(YES) + P(NO)) for the first token of the reply (one forward pass).
+
+        Raises:
+            GeneratorError: If the prompt does not fit or the model fails.
+        """
+        import torch
+
+        check_request(messages, 1)
+        ids = self.prompt_ids(messages)
+        if ids.shape[-1] >= self.context_window:
+            raise GeneratorError(f"the check prompt does not fit {self.name}'s context window")
+        candidates = self._yes_no_ids()
+        try:
+            torch.set_num_threads(self.threads)
+            with torch.inference_mode():
+                logits = self.model(input_ids=ids).logits[0, -1].float()
+        except Exception as exc:
+            raise GeneratorError(f"chat model {self.name} failed: {first_line(exc)}") from exc
+        probs = torch.softmax(logits, dim=-1)
+        yes = sum(float(probs[i]) for i, label in candidates.items() if label)
+        no = sum(float(probs[i]) for i, label in candidates.items() if not label)
+        return yes / (yes + no) if yes + no > 0 else None
+
+    def _yes_no_ids(self) -> dict[int, bool]:
+        """First-token ids of YES (True) and NO (False) spellings, with and without a space."""
+        found: dict[int, bool] = {}
+        for words, label in ((YES, True), (NO, False)):
+            for variant in (w for word in words for w in (word, " " + word)):
+                ids = self.tokenizer(variant, add_special_tokens=False)["input_ids"]
+                if ids and found.setdefault(ids[0], label) != label:
+                    del found[ids[0]]  # a first piece shared by a yes and a no spelling
+        return found
 
     def stream(
         self, messages: list[dict[str, str]], max_new_tokens: int, stop: Sequence[str] = ()

@@ -2,7 +2,7 @@
 
 build:  ingest -> clean -> chunk -> embed + BM25 -> index
 search: index -> hybrid retrieve -> (rerank)
-ask:    rewrite follow-up -> search -> refuse if weak -> prompt -> generate
+ask:    rewrite follow-up -> search -> refuse if weak -> check answerable -> prompt -> generate
         -> check language (retry once, else extractive) -> verify citations -> answer
 """
 
@@ -17,6 +17,7 @@ from rag.answer import (
     EXTRACT_FROM,
     EXTRACTIVE_NOTE,
     LANG_NAMES,
+    NOT_ANSWERED,
     Clock,
     Similarity,
     Turn,
@@ -29,6 +30,7 @@ from rag.answer import (
     refusal,
     weak_evidence,
 )
+from rag.answerable import answerable_score
 from rag.bm25 import Bm25
 from rag.chunk import chunk_document
 from rag.cite import embedding_similarity, is_dont_know, verify
@@ -280,15 +282,23 @@ class Assistant:
         searcher: A loaded searcher (default: from ``config``).
         generator: A chat model (default: loaded from ``config`` on first use;
             if that fails, answers are extractive, with a note saying why).
+        calibrating: Score every question for both refusal cuts (retrieval
+            score, answerability) but refuse on neither, so that
+            ``rag eval --calibrate`` sees what each threshold would do.
 
     Raises:
         IndexMissingError: If there is no index.
     """
 
     def __init__(
-        self, config: Config, searcher: Searcher | None = None, generator: Generator | None = None
+        self,
+        config: Config,
+        searcher: Searcher | None = None,
+        generator: Generator | None = None,
+        calibrating: bool = False,
     ) -> None:
         self.config = config
+        self.calibrating = calibrating
         self.searcher = searcher or Searcher(config)
         self._generator = generator
         self._generator_error = ""
@@ -385,7 +395,7 @@ class Assistant:
             yield Event("query", query)
         turn = Turn(question, query, lang, hits, Clock(started, retrieval=ms_since(started)))
         yield Event("hits", hits)
-        if weak_evidence(hits, c.refuse_below):
+        if weak_evidence(hits, c.refuse_below) and not self.calibrating:
             yield Event("answer", refusal(turn))
             return
         generator = self.generator() if (mode or c.answer_mode) == "generate" else None
@@ -393,7 +403,27 @@ class Assistant:
             note = f"no chat model ({self._generator_error})" if self._generator_error else ""
             yield Event("answer", self._extractive(turn, note))
             return
+        declined = self._judge(generator, turn)
+        if declined is not None:
+            yield Event("answer", declined)
+            return
         yield from self._generate(generator, turn, max_new_tokens or c.max_new_tokens)
+
+    def _judge(self, generator: Generator, turn: Turn) -> Answer | None:
+        """Ask the model whether the passages answer at all; a refusal if it says no."""
+        threshold = self.config.answerable_below
+        if threshold <= 0 and not self.calibrating:
+            return None
+        started = time.perf_counter()
+        try:
+            turn.answerability = answerable_score(generator, turn.query, turn.hits)
+        except GeneratorError:
+            return None  # generating will meet the same failure and fall back visibly
+        turn.clock.check = ms_since(started)
+        p = turn.answerability
+        if p is None or p >= threshold or self.calibrating:
+            return None
+        return refusal(turn, notes=[NOT_ANSWERED[turn.lang].format(p=p, t=threshold)])
 
     def _generate(self, generator: Generator, turn: Turn, tokens: int) -> Iterator[Event]:
         budget = min(self.config.prompt_tokens, generator.context_window - tokens - TEMPLATE_TOKENS)

@@ -138,6 +138,8 @@ class Timings:
     total: float = 0.0
     tokens: int = 0
     tokens_per_s: float = 0.0
+    # The answerability check (part of the time to first token).
+    check: float = 0.0
 
 
 @dataclass(frozen=True)
@@ -159,6 +161,8 @@ class Answer:
         hits: Every retrieved passage, best first.
         notes: Messages the user should see (a fallback, a retry).
         timings: Where the time went.
+        answerability: The chat model's P(YES) that the passages answer the
+            question (:mod:`rag.answerable`), or None if not checked.
     """
 
     question: str
@@ -172,3 +176,4 @@ class Answer:
     hits: tuple[Hit, ...] = ()
     notes: tuple[str, ...] = ()
     timings: Timings = Timings()
+    answerability: float | None = None

@@ -52,15 +52,22 @@ def fake_embedder(name: str = "fake-model", dim: int = 64, max_seq_length: int =
 class FakeGenerator:
     """Replays canned replies, one per call, streamed word by word.
 
-    ``prompts`` records the messages of every call.
+    ``prompts`` records the messages of every call; ``yes`` is what
+    ``yes_probability`` answers (None: cannot judge), ``checks`` its calls.
     """
 
     name = "fake-llm"
     context_window = 4096
 
-    def __init__(self, *replies: str) -> None:
+    def __init__(self, *replies: str, yes: float | None = None) -> None:
         self.replies = list(replies)
         self.prompts: list[list[dict[str, str]]] = []
+        self.yes = yes
+        self.checks: list[list[dict[str, str]]] = []
+
+    def yes_probability(self, messages):
+        self.checks.append(messages)
+        return self.yes
 
     def count_tokens(self, text: str) -> int:
         return len(text.split())

@@ -205,3 +205,47 @@ def test_chat_server_failing_mid_answer_falls_back_to_quotes_with_the_reason(bui
     assert kinds.index("token") < kinds.index("reset") < kinds.index("answer")
     answer = events[-1].data
     assert answer.mode == "extractive" and any("RAG_LLM_URL" in n for n in answer.notes)
+
+
+def test_model_judging_the_passages_off_topic_refuses_before_generating(built):
+    generator = FakeGenerator("should not be used", yes=0.2)
+    config = replace(built, answerable_below=0.5)
+    a = Assistant(config, searcher=Searcher(config, embedder=fake_embedder()), generator=generator)
+    answer = a.ask("EU AI 법을 어기면 과징금은 최대 얼마야?")
+    assert answer.refused and answer.mode == "refusal" and generator.prompts == []
+    assert answer.answerability == 0.2 and "0.20 < 0.50" in answer.notes[0]
+    assert answer.hits and answer.timings.check >= 0.0
+    judged = generator.checks[0][-1]["content"]
+    assert "EU AI 법" in judged and '<source id="1"' in judged  # question and passages
+
+
+def test_model_judging_the_passages_on_topic_goes_on_to_answer(built):
+    question = "2024년 전국민 인공지능 일상화 예산은 얼마야?"
+    n = budget_source(assistant(built), question)
+    generator = FakeGenerator(f"정부는 2024년 9090억원을 투입한다 [{n}].", yes=0.8)
+    config = replace(built, answerable_below=0.5)
+    a = Assistant(config, searcher=Searcher(config, embedder=fake_embedder()), generator=generator)
+    answer = a.ask(question)
+    assert not answer.refused and answer.answerability == 0.8 and len(generator.prompts) == 1
+
+
+def test_a_model_that_cannot_judge_skips_the_check(built):
+    generator = FakeGenerator("기사에서 찾을 수 없습니다.", yes=None)
+    config = replace(built, answerable_below=0.5)
+    a = Assistant(config, searcher=Searcher(config, embedder=fake_embedder()), generator=generator)
+    answer = a.ask("베이징 AI 계획은?")
+    assert answer.answerability is None and len(generator.prompts) == 1
+
+
+def test_calibrating_scores_both_cuts_but_refuses_on_neither(built):
+    generator = FakeGenerator("기사에서 찾을 수 없습니다.", yes=0.1)
+    config = replace(built, refuse_below=1.01, answerable_below=0.9)
+    a = Assistant(
+        config,
+        searcher=Searcher(config, embedder=fake_embedder()),
+        generator=generator,
+        calibrating=True,
+    )
+    answer = a.ask("베이징 AI 계획은?")
+    assert len(generator.prompts) == 1  # the model was asked despite both cuts
+    assert answer.answerability == 0.1 and answer.mode == "generate" and answer.refused

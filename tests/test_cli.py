@@ -246,16 +246,3 @@ def test_eval_takes_several_config_files_side_by_side(capsys, dirs, tiny_embedde
     )  # the two files really configured two different retrievers
     code, _, err = run(capsys, *args, "--compare", "top_k=3,5")
     assert code == 1 and "--compare" in err and err.count("\n") == 1
-
-
-def test_eval_calibrating_on_answers_lets_every_question_reach_the_model(tmp_path):
-    from rag.cli import _variants, make_parser
-
-    toml = tmp_path / "rag.toml"
-    toml.write_text("refuse_below = 0.45\n")
-    parse = make_parser().parse_args
-    answers = _variants(parse(["eval", "q.jsonl", "--calibrate", "--config", str(toml)]))
-    scores = _variants(
-        parse(["eval", "q.jsonl", "--calibrate", "--retrieval-only", "--config", str(toml)])
-    )
-    assert answers[""].refuse_below == 0.0 and scores[""].refuse_below == 0.45

@@ -135,17 +135,18 @@ def test_calibration_without_unanswerable_questions_has_no_f1():
     assert all(c.f1 is None for c in refusal_tradeoff([_row("a", True, 0.8)]))
 
 
-def test_threshold_is_written_into_rag_toml_keeping_other_settings(tmp_path):
+def test_thresholds_are_written_into_rag_toml_keeping_other_settings(tmp_path):
     from rag.config import load_config
-    from rag.evaluate import write_threshold
+    from rag.evaluate import write_settings
 
     toml = tmp_path / "rag.toml"
     toml.write_text('top_k = 7\nrefuse_below = 0.1\nmode = "dense"\n')
-    write_threshold(toml, 0.4321)
+    write_settings(toml, {"refuse_below": 0.4321, "answerable_below": 0.6})
     config = load_config(toml, env={})
-    assert (config.refuse_below, config.top_k, config.mode) == (0.4321, 7, "dense")
+    assert (config.refuse_below, config.answerable_below) == (0.4321, 0.6)
+    assert (config.top_k, config.mode) == (7, "dense")
     fresh = tmp_path / "new.toml"
-    write_threshold(fresh, 0.5)
+    write_settings(fresh, {"refuse_below": 0.5})
     assert load_config(fresh, env={}).refuse_below == 0.5
 
 
@@ -245,3 +246,27 @@ def test_semantic_score_compares_answer_and_reference_alike_without_markers():
     answer = Answer("q", "q", "9090억원이다.[1]", "ko", False, "generate")
     scores = answer_metrics(answer, QUESTIONS[0], semantic_similarity(Embedder()))
     assert scores["semantic"] == 1.0 and seen == ["9090억원이다.", "9090억원입니다."]
+
+
+def test_calibration_picks_both_cuts_when_the_model_judged_answerability():
+    from dataclasses import replace
+
+    from rag.evaluate import best_cut, chosen_settings, refusal_tradeoff, tradeoff_table
+
+    rows = [
+        replace(_row("a", True, 0.8), answerability=0.9),
+        replace(_row("b", True, 0.4), answerability=0.8),  # low score, but answerable
+        replace(_row("c", False, 0.7), answerability=0.3),  # high score, judged off-topic
+        replace(_row("d", False, 0.3), answerability=0.7),  # judged on-topic, low score
+    ]
+    cuts = refusal_tradeoff(rows)
+    chosen = best_cut(cuts)
+    assert chosen.f1 == 1.0 and chosen.false_refusal_rate == 0.0
+    assert 0.3 < chosen.threshold <= 0.4 and 0.3 < chosen.answerable_below <= 0.7
+    assert chosen_settings(chosen, rows) == {
+        "refuse_below": chosen.threshold,
+        "answerable_below": chosen.answerable_below,
+    }
+    table = tradeoff_table(cuts, chosen)
+    assert "answerable below" in table and table.count("←") == 1
+    assert chosen_settings(chosen, [_row("a", True, 0.8)]) == {"refuse_below": chosen.threshold}

@@ -623,3 +623,59 @@ def test_load_generator_picks_http_when_a_url_is_set(tiny_qwen):
     local = load_generator(str(tiny_qwen), "", threads=torch.get_num_threads())
     assert isinstance(local, TransformersGenerator)
     assert local.name == str(tiny_qwen)
+
+
+# ----------------------------------------------------------------------------- yes/no judge
+
+
+def test_local_model_weighs_yes_against_no_in_one_forward_pass(generator):
+    import math
+
+    from rag.answerable import Judge
+
+    assert isinstance(generator, Judge)
+    p = generator.yes_probability(MESSAGES)
+    assert p is not None and 0.0 < p < 1.0
+    ids = generator._yes_no_ids()
+    assert True in ids.values() and False in ids.values()
+    # The same number straight from the logits of the first reply token.
+    with torch.inference_mode():
+        logits = generator.model(input_ids=generator.prompt_ids(MESSAGES)).logits[0, -1]
+    probs = torch.softmax(logits.float(), dim=-1)
+    yes = sum(float(probs[i]) for i, label in ids.items() if label)
+    no = sum(float(probs[i]) for i, label in ids.items() if not label)
+    assert math.isclose(p, yes / (yes + no), rel_tol=1e-4)
+
+
+def _json_reply(payload: dict) -> Callable[[BaseHTTPRequestHandler, dict], None]:
+    def respond(handler: BaseHTTPRequestHandler, body: dict) -> None:
+        data = json.dumps(payload).encode()
+        handler.send_response(200)
+        handler.send_header("Content-Type", "application/json")
+        handler.send_header("Content-Length", str(len(data)))
+        handler.end_headers()
+        handler.wfile.write(data)
+
+    return respond
+
+
+def test_chat_server_judges_from_the_first_token_logprobs(serve):
+    import math
+
+    top = [
+        {"token": "YES", "logprob": math.log(0.6)},
+        {"token": " No", "logprob": math.log(0.2)},
+        {"token": "Maybe", "logprob": math.log(0.1)},
+    ]
+    content = [{"token": "YES", "logprob": math.log(0.6), "top_logprobs": top}]
+    reply = {"choices": [{"message": {"content": "YES"}, "logprobs": {"content": content}}]}
+    server = serve(_json_reply(reply))
+    p = OpenAIGenerator(server.url, "m").yes_probability(MESSAGES)
+    assert math.isclose(p, 0.75)
+    sent = server.requests[0][2]
+    assert sent["stream"] is False and sent["logprobs"] is True and sent["max_tokens"] == 1
+
+
+def test_chat_server_without_logprobs_cannot_judge(serve):
+    server = serve(_json_reply({"choices": [{"message": {"content": "YES"}}]}))
+    assert OpenAIGenerator(server.url, "m").yes_probability(MESSAGES) is None
