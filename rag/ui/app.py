@@ -117,7 +117,7 @@ def _corpus_tab(service: Service) -> list[Any]:
     """Build the Articles tab; return the components a page load refreshes."""
     pending = gr.State([])
     message = gr.Markdown(elem_id="rag-corpus-message")
-    table = gr.Dataframe(headers=corpus.COLUMNS, interactive=False, elem_id="rag-articles")
+    table = gr.HTML(elem_id="rag-articles")
     refresh = gr.Button(t.REFRESH, size="sm")
     with gr.Row():
         with gr.Column():
@@ -150,11 +150,12 @@ def _lister(service: Service, note: str = "") -> Any:
         try:
             found = corpus.listing(service.config)
         except RagError as exc:
-            return [], gr.update(choices=[]), f"⛔ {exc}"
+            return "", gr.update(choices=[]), _plain([f"⛔ {exc}"])
         lines = [note] if note else []
         lines += [f"⚠ {w}" for w in found.warnings]
         ids = [row[0] for row in found.rows]
-        return found.rows, gr.update(choices=ids, value=None), _plain(lines)
+        table = render.table_html(corpus.COLUMNS, found.rows)
+        return table, gr.update(choices=ids, value=None), _plain(lines)
 
     return show
 
@@ -237,10 +238,10 @@ def _evaluate_tab(service: Service) -> None:
         retrieval_only = gr.Checkbox(value=True, label=t.RETRIEVAL_ONLY)
     run = gr.Button(t.RUN, variant="primary", elem_id="rag-run-eval")
     gr.Markdown(f"### {t.SUMMARY}")
-    summary = gr.Dataframe(interactive=False, elem_id="rag-eval-summary")
+    summary = gr.HTML(elem_id="rag-eval-summary")
     plot = gr.HTML()
     gr.Markdown(f"### {t.PER_QUESTION}")
-    rows = gr.Dataframe(interactive=False, wrap=True, elem_id="rag-eval-rows")
+    rows = gr.HTML(elem_id="rag-eval-rows")
     files = gr.File(label=t.DOWNLOADS, file_count="multiple", interactive=False)
     run.click(
         _evaluator(service),
@@ -266,12 +267,12 @@ def _evaluator(service: Service) -> Any:
             )
         except RagError as exc:
             gr.Warning(str(exc))
-            return None, "", None, None
+            return "", "", "", None
         s, r = result.summary, result.rows
         return (
-            gr.update(value=s.rows, headers=s.headers),
+            render.table_html(s.headers, s.rows),
             result.plot,
-            gr.update(value=r.rows, headers=r.headers),
+            render.table_html(r.headers, r.rows),
             result.files,
         )
 

@@ -228,6 +228,11 @@ CSS = """
 .rag-src-meta, .rag-src-id, .rag-score { color: #666; font-size: 0.8em; }
 .rag-src-body { white-space: pre-wrap; font-size: 0.9em; }
 .rag-empty { color: #888; }
+.rag-table { max-height: 480px; overflow: auto; border: 1px solid #ddd; border-radius: 6px; }
+.rag-table table { border-collapse: collapse; width: 100%; font-size: 0.85em; }
+.rag-table th { position: sticky; top: 0; background: #f3f4f6; text-align: left; }
+.rag-table th, .rag-table td { padding: 4px 8px; border-bottom: 1px solid #eee;
+  vertical-align: top; }
 """
 
 SCRIPT = """
@@ -249,3 +254,13 @@ document.addEventListener("click", function (event) {
 });
 </script>
 """
+
+
+def table_html(headers: Sequence[str], rows: Sequence[Sequence[object]]) -> str:
+    """A plain table; every cell is escaped text (gradio's Dataframe renders cells as HTML)."""
+    head = "".join(f"<th>{escape(str(h))}</th>" for h in headers)
+    body = "".join(
+        "<tr>" + "".join(f"<td>{escape(str(cell))}</td>" for cell in row) + "</tr>" for row in rows
+    )
+    table = f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
+    return f'<div class="rag-table">{table}</div>'
