@@ -68,7 +68,7 @@ def _views(turns: list[chat.Turn]) -> tuple[str, str, list[chat.Turn]]:
 
 
 def _asker(service: Service) -> Any:
-    def ask(
+    def chat_answer(
         question: str,
         turns: list[chat.Turn],
         lang: str,
@@ -88,7 +88,7 @@ def _asker(service: Service) -> Any:
             gr.Warning(str(exc))
             yield (*_views(latest), question)
 
-    return ask
+    return chat_answer
 
 
 def _stopped(turns: list[chat.Turn]) -> tuple[str, str, list[chat.Turn]]:
@@ -242,7 +242,9 @@ def _evaluate_tab(service: Service) -> None:
     plot = gr.HTML()
     gr.Markdown(f"### {t.PER_QUESTION}")
     rows = gr.HTML(elem_id="rag-eval-rows")
-    files = gr.File(label=t.DOWNLOADS, file_count="multiple", interactive=False)
+    files = gr.File(
+        label=t.DOWNLOADS, file_count="multiple", interactive=False, elem_id="rag-eval-files"
+    )
     run.click(
         _evaluator(service),
         [shipped, upload, retrieval_only],
