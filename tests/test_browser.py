@@ -126,7 +126,8 @@ def test_api_returns_answer_and_citations_as_json(app):
 
     client = Client(app[0], verbose=False)
     result = client.predict(question="2024년 전국민 인공지능 일상화 예산은?", api_name="/ask")
-    data = result if isinstance(result, dict) else json.loads(result)
+    assert isinstance(result, dict), result  # as the README example uses it
+    data = json.loads(json.dumps(result, ensure_ascii=False))
     assert "9090억원" in data["answer"]
     assert data["citations"][0]["n"] == 1 and data["citations"][0]["evidence"]
 
