@@ -35,9 +35,17 @@ def _positive(text: str) -> int:
     return value
 
 
-def _common() -> argparse.ArgumentParser:
+def _common(several_configs: bool = False) -> argparse.ArgumentParser:
     common = argparse.ArgumentParser(add_help=False)
-    common.add_argument("--config", type=Path, help="a rag.toml (default: ./rag.toml if present)")
+    if several_configs:
+        common.add_argument(
+            "--config",
+            type=Path,
+            action="append",
+            help="a rag.toml; repeat to evaluate several configurations side by side",
+        )
+    else:
+        common.add_argument("--config", type=Path, help="a rag.toml (default: ./rag.toml)")
     common.add_argument("--corpus", type=Path, dest="corpus_dir", help="article folder")
     common.add_argument("--index", type=Path, dest="index_dir", help="index folder")
     common.add_argument("--embed-model", dest="embed_model", help="embedding model id or folder")
@@ -67,7 +75,9 @@ def make_parser() -> argparse.ArgumentParser:
     ask.add_argument("-k", type=_positive, dest="top_k", help="passages to retrieve")
     ask.add_argument("--json", action="store_true", help="print one JSON object")
 
-    evaluate = sub.add_parser("eval", parents=[common], help="score the system on a question set")
+    evaluate = sub.add_parser(
+        "eval", parents=[_common(several_configs=True)], help="score the system on a question set"
+    )
     evaluate.add_argument("questions", type=Path, help="a .jsonl or .csv question set")
     evaluate.add_argument("--out", type=Path, default=Path("eval/out"), help="report folder")
     evaluate.add_argument("--mode", choices=ANSWER_MODES, dest="answer_mode", help="answerer")
@@ -80,7 +90,9 @@ def make_parser() -> argparse.ArgumentParser:
         "--compare", metavar="KEY=V1,V2", help="evaluate once per value of a setting, side by side"
     )
     evaluate.add_argument(
-        "--calibrate", action="store_true", help="pick refuse_below by refusal F1; write rag.toml"
+        "--calibrate",
+        action="store_true",
+        help="pick refuse_below by refusal F1 (with --retrieval-only: on scores alone); write it",
     )
     evaluate.add_argument("--dry-run", action="store_true", help="with --calibrate: only print")
 
@@ -98,9 +110,10 @@ def make_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _config(args: argparse.Namespace) -> Config:
+def _config(args: argparse.Namespace, path: Path | None = None, **extra: Any) -> Config:
     keys = ("corpus_dir", "index_dir", "embed_model", "top_k", "mode", "answer_mode", "lang")
-    return load_config(args.config, overrides={k: getattr(args, k, None) for k in keys})
+    flags = {k: getattr(args, k, None) for k in keys}
+    return load_config(path or args.config, overrides={**flags, **extra})
 
 
 def _warn(lines: Sequence[str]) -> None:
@@ -300,52 +313,75 @@ def cmd_ask(args: argparse.Namespace) -> None:
 
 
 def _variants(args: argparse.Namespace) -> dict[str, Config]:
-    """The configurations to evaluate: one, or one per ``--compare`` value."""
+    """The configurations to evaluate: one, one per ``--config`` file or per ``--compare`` value.
+
+    Raises:
+        QueryError: If the options ask for an impossible combination.
+    """
+    files = args.config or [None]
+    if len(files) > 1 and (args.compare or args.calibrate):
+        raise QueryError("several --config files go with neither --compare nor --calibrate")
+    # Calibrating on answers: every question must reach the model (no score cut yet).
+    extra = {"refuse_below": 0.0} if args.calibrate and not args.retrieval_only else {}
+    if len(files) > 1:
+        labels = [f.stem for f in files]
+        labels = labels if len(set(labels)) == len(labels) else [str(f) for f in files]
+        return {label: _config(args, f, **extra) for label, f in zip(labels, files, strict=True)}
     if not args.compare:
-        return {"": _config(args)}
+        return {"": _config(args, files[0], **extra)}
     key, sep, values = args.compare.partition("=")
     if not sep or not values:
         raise QueryError(f"--compare takes KEY=V1,V2, got {args.compare!r}")
-    base = _config(args)
     return {
-        f"{key}={v}": load_config(args.config, overrides={**vars(base), key.strip(): v.strip()})
+        f"{key}={v}": _config(args, files[0], **extra, **{key.strip(): v.strip()})
         for v in values.split(",")
     }
 
 
 def cmd_eval(args: argparse.Namespace) -> None:
-    """Run a question set; write report.json, report.md and rows.jsonl per configuration."""
+    """Run a question set; write rows.jsonl and report.json/.md/.html per configuration."""
     from tqdm import tqdm
 
-    from rag import evaluate
+    from rag import evaluate, report
     from rag.pipeline import Assistant
     from rag.questions import load_questions
 
     questions = load_questions(args.questions)
-    summaries, rows = {}, []
+    title = f"rag eval {args.questions.name}"
+    summaries, rows, chunks = {}, {}, {}
     for label, config in _variants(args).items():
         assistant = Assistant(config)
         assistant.warm()
         bar = lambda items, d=label or "questions": tqdm(items, desc=d, unit="q", file=sys.stderr)  # noqa: E731
-        retrieval_only = args.retrieval_only or args.calibrate
-        out = args.out / label if label else args.out
-        rows, summaries[label] = evaluate.run(
-            questions, assistant, out, retrieval_only, args.resume, bar
+        out = args.out / label.replace("/", "_") if label else args.out
+        rows[label], summaries[label] = evaluate.run(
+            questions, assistant, out, args.retrieval_only, args.resume, bar, title
         )
-    if args.compare:
-        print(evaluate.compare_table(summaries), end="")
+        chunks.update({c.chunk_id: c for c in assistant.searcher.index.chunks})
+    if len(summaries) > 1:
+        table = evaluate.compare_table(summaries)
+        (args.out / "compare.md").write_text(table, encoding="utf-8")
+        report.write_html(args.out / "report.html", summaries, rows, chunks, title)
+        print(table, end="")
     else:
         print(evaluate.markdown(summaries[""]), end="")
+    print(f"reports in {args.out}/", file=sys.stderr)
     if args.calibrate:
-        cuts = evaluate.refusal_tradeoff(rows)
-        chosen = evaluate.best_cut(cuts)
-        print("\n" + evaluate.tradeoff_table(cuts, chosen), end="")
-        target = args.config or Path("rag.toml")
-        if args.dry_run:
-            print(f"refuse_below = {chosen.threshold:.4f} (dry run: {target} unchanged)")
-        else:
-            evaluate.write_threshold(target, chosen.threshold)
-            print(f"wrote refuse_below = {chosen.threshold:.4f} to {target}")
+        _calibrate(args, rows[""])
+
+
+def _calibrate(args: argparse.Namespace, rows: Sequence[Any]) -> None:
+    from rag import evaluate
+
+    cuts = evaluate.refusal_tradeoff(rows)
+    chosen = evaluate.best_cut(cuts)
+    print("\n" + evaluate.tradeoff_table(cuts, chosen), end="")
+    target = (args.config or [Path("rag.toml")])[0]
+    if args.dry_run:
+        print(f"refuse_below = {chosen.threshold:.4f} (dry run: {target} unchanged)")
+    else:
+        evaluate.write_threshold(target, chosen.threshold)
+        print(f"wrote refuse_below = {chosen.threshold:.4f} to {target}")
 
 
 def cmd_serve(args: argparse.Namespace) -> None:

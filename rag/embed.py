@@ -80,6 +80,8 @@ class Embedder:
         self.document_prompt = (
             document_prompt or own.get("document") or own.get("passage") or _family_prompt(name, 1)
         )
+        # Text against text of the same kind (an answer against a reference answer).
+        self.similarity_prompt = own.get("STS") or self.query_prompt
         self.batch_size = batch_size
 
     @property
@@ -119,6 +121,10 @@ class Embedder:
     def encode_documents(self, texts: Sequence[str], progress: bool = False) -> np.ndarray:
         """Embed passages with the document prompt; shape ``(n, dimension)``."""
         return self._encode(texts, self.document_prompt, progress=progress)
+
+    def encode_symmetric(self, texts: Sequence[str]) -> np.ndarray:
+        """Embed texts to compare with each other: the model's STS prompt, else the query one."""
+        return self._encode(texts, self.similarity_prompt, progress=False)
 
     def describe(self) -> dict[str, Any]:
         """What the index manifest records about this embedder."""

@@ -15,8 +15,10 @@ from pathlib import Path
 from typing import Any
 
 from rag import metrics as m
-from rag.cite import Similarity
-from rag.errors import ConfigError
+from rag import report
+from rag.embed import Embedder
+from rag.errors import ConfigError, RagError
+from rag.markers import strip_markers
 from rag.questions import Question
 from rag.records import Answer, Chunk, Hit
 
@@ -74,17 +76,33 @@ def retrieval_metrics(hits: Sequence[Hit], question: Question, gold: set[str]) -
     return out
 
 
-def answer_metrics(answer: Answer, question: Question, similarity: Similarity | None) -> dict:
-    """Facts, token F1, semantic similarity and language match of an answer."""
+# Cosine similarity of two texts of the same kind.
+Semantic = Callable[[str, str], float]
+
+
+def semantic_similarity(embedder: Embedder) -> Semantic:
+    """Cosine of two texts embedded alike (the STS prompt where the model has one)."""
+
+    def score(a: str, b: str) -> float:
+        va, vb = embedder.encode_symmetric([a, b])
+        return float(va @ vb)
+
+    return score
+
+
+def answer_metrics(answer: Answer, question: Question, semantic: Semantic | None) -> dict:
+    """Facts, token F1, semantic similarity and language match of an answer.
+
+    The semantic score compares the answer, citation markers removed, with the
+    reference answer.
+    """
     if not question.answerable or answer.refused:
         return {"lang_match": float(answer.lang == question.lang)}
-    semantic = None
-    if similarity is not None and answer.text.strip():
-        semantic = float(similarity([answer.text], [question.answer])[0][0])
+    text = strip_markers(answer.text).strip()
     return {
         "fact_recall": m.fact_recall(answer.text, question.facts),
         "token_f1": m.token_f1(answer.text, question.answer, question.lang),
-        "semantic": semantic,
+        "semantic": semantic(text, question.answer) if semantic and text else None,
         "lang_match": float(answer.lang == question.lang),
     }
 
@@ -135,9 +153,16 @@ def evaluate_one(question: Question, assistant: Any, retrieval_only: bool = Fals
     if retrieval_only:
         return row
     answer = assistant.ask(question.question, history)
-    scores.update(answer_metrics(answer, question, assistant.similarity()))
+    scores.update(answer_metrics(answer, question, _semantic(assistant)))
     scores.update(citation_metrics(answer, gold))
     return _with_answer(row, scores, answer)
+
+
+def _semantic(assistant: Any) -> Semantic | None:
+    try:
+        return semantic_similarity(assistant.searcher.embedder)
+    except RagError:  # a BM25-only set-up without its embedder: no semantic score
+        return None
 
 
 def _with_answer(row: Row, scores: dict, answer: Answer) -> Row:
@@ -167,7 +192,7 @@ def summarize(rows: Sequence[Row]) -> dict[str, Any]:
         out.update({name: m.mean(r.metrics.get(name) for r in subset) for name in names})
         answered = [r for r in subset if r.mode]
         if answered:
-            out.update(m.refusal_scores((r.answerable, r.refused) for r in answered))
+            out.update(refusal_block((r.answerable, r.refused) for r in answered))
             for step in ("retrieval", "first_token", "total"):
                 out[f"{step}_ms"] = m.summarize_latency([r.timings[step] for r in answered])
             out["tokens_per_s"] = m.mean(r.timings["tokens_per_s"] or None for r in answered)
@@ -177,6 +202,18 @@ def summarize(rows: Sequence[Row]) -> dict[str, Any]:
     return {
         "all": block(rows),
         **{lang: block([r for r in rows if r.lang == lang]) for lang in langs},
+    }
+
+
+def refusal_block(pairs: Iterable[tuple[bool, bool]]) -> dict[str, float | None]:
+    """Refusal precision, recall and F1 (on unanswerable questions) and false refusals."""
+    s = m.refusal_scores(pairs)
+    p, r = s["precision"], s["recall"]
+    return {
+        "refusal_precision": p,
+        "refusal_recall": r,
+        "refusal_f1": None if r is None else (2 * p * r / (p + r) if p and r else 0.0),
+        "false_refusal_rate": s["false_refusal_rate"],
     }
 
 
@@ -200,6 +237,7 @@ def run(
     retrieval_only: bool = False,
     resume: bool = False,
     progress: Callable[[Iterable[Question]], Iterable[Question]] = iter,
+    title: str = "Evaluation report",
 ) -> tuple[list[Row], dict[str, Any]]:
     """Evaluate every question, appending each row to ``out_dir/rows.jsonl`` as it finishes.
 
@@ -210,6 +248,7 @@ def run(
         retrieval_only: Skip generation.
         resume: Keep the rows of a previous run and ask only the rest.
         progress: Wraps the questions still to ask, e.g. ``tqdm``.
+        title: The title of ``report.html``.
 
     Returns:
         All rows, in question order, and their summary.
@@ -234,35 +273,20 @@ def run(
         encoding="utf-8",
     )
     (out_dir / "report.md").write_text(markdown(summary), encoding="utf-8")
+    chunks = {c.chunk_id: c for c in assistant.searcher.index.chunks}
+    report.write_html(out_dir / "report.html", {"": summary}, {"": rows}, chunks, title)
     return rows, summary
 
 
 def markdown(summary: dict[str, Any]) -> str:
     """The summary as a Markdown table: one row per metric, one column per language."""
     columns = list(summary)
-    names = sorted({name for block in summary.values() for name in block}, key=_metric_order)
+    names = sorted({name for block in summary.values() for name in block}, key=report.metric_order)
     lines = ["| metric | " + " | ".join(columns) + " |", "|---" * (len(columns) + 1) + "|"]
     for name in names:
-        cells = [_cell(summary[c].get(name)) for c in columns]
+        cells = [report.fmt(summary[c].get(name)) for c in columns]
         lines.append(f"| {name} | " + " | ".join(cells) + " |")
     return "\n".join(lines) + "\n"
-
-
-def _metric_order(name: str) -> tuple[int, str]:
-    for rank, prefix in enumerate(("questions", "doc_", "passage_", "fact", "token", "semantic")):
-        if name.startswith(prefix):
-            return rank, name
-    return 9, name
-
-
-def _cell(value: Any) -> str:
-    if value is None:
-        return "–"
-    if isinstance(value, dict):
-        return f"{value['p50']:.0f} / {value['p95']:.0f}"
-    if isinstance(value, int) and not isinstance(value, bool):
-        return str(value)
-    return f"{value:.3f}"
 
 
 @dataclass(frozen=True)
@@ -277,14 +301,20 @@ class Cut:
 
 
 def refusal_tradeoff(rows: Sequence[Row]) -> list[Cut]:
-    """Refusal quality for every threshold between observed top scores, lowest first."""
+    """Refusal quality for every threshold between observed top scores, lowest first.
+
+    A question counts as refused at threshold ``t`` when its best dense score is
+    below ``t``, or when its answer was a refusal anyway (the model said it does
+    not know, or nothing could be quoted). So the rows of a generated run must
+    come from a run that refused nothing on the score (``refuse_below = 0``);
+    the rows of a retrieval-only run have no answers and count the score alone.
+    """
     scored = [r for r in rows if r.top_score is not None]
     values = sorted({round(r.top_score, 4) for r in scored})
     cuts = []
     for t in [0.0, *(v + 0.0001 for v in values)]:
-        s = m.refusal_scores((r.answerable, r.top_score < t) for r in scored)
-        p, rc = s["precision"], s["recall"]
-        f1 = None if rc is None else (2 * p * rc / (p + rc) if p and rc else 0.0)
+        s = refusal_block((r.answerable, r.refused or r.top_score < t) for r in scored)
+        p, rc, f1 = s["refusal_precision"], s["refusal_recall"], s["refusal_f1"]
         cuts.append(Cut(round(t, 4), p, rc, f1, s["false_refusal_rate"]))
     return cuts
 
@@ -319,7 +349,7 @@ def tradeoff_table(cuts: Sequence[Cut], chosen: Cut) -> str:
     lines = ["| refuse below | precision | recall | F1 | false refusals |", "|---|---|---|---|---|"]
     for c in cuts:
         mark = " ←" if c == chosen else ""
-        cells = [_cell(v) for v in (c.precision, c.recall, c.f1, c.false_refusal_rate)]
+        cells = [report.fmt(v) for v in (c.precision, c.recall, c.f1, c.false_refusal_rate)]
         lines.append(f"| {c.threshold:.4f}{mark} | " + " | ".join(cells) + " |")
     return "\n".join(lines) + "\n"
 
@@ -328,14 +358,15 @@ def compare_table(summaries: dict[str, dict[str, Any]]) -> str:
     """One column per configuration (all languages), then each one's delta to the first."""
     labels = list(summaries)
     blocks = [summaries[label]["all"] for label in labels]
-    names = sorted({n for b in blocks for n in b if n != "questions"}, key=_metric_order)
+    names = sorted({n for b in blocks for n in b if n != "questions"}, key=report.metric_order)
     head = ["metric", *labels, *(f"Δ {label}" for label in labels[1:])]
     lines = ["| " + " | ".join(head) + " |", "|---" * len(head) + "|"]
     for name in names:
         values = [b.get(name) for b in blocks]
+        first = values[0]
         deltas = [
-            _cell(v - values[0]) if isinstance(v, float) and isinstance(values[0], float) else "–"
+            report.fmt(v - first) if isinstance(v, float) and isinstance(first, float) else "–"
             for v in values[1:]
         ]
-        lines.append(f"| {name} | " + " | ".join([*map(_cell, values), *deltas]) + " |")
+        lines.append(f"| {name} | " + " | ".join([*map(report.fmt, values), *deltas]) + " |")
     return "\n".join(lines) + "\n"

@@ -173,7 +173,8 @@ def test_eval_retrieval_only_prints_the_table_and_writes_reports(
         capsys, "eval", str(questions), "--retrieval-only", "--out", str(out), *dirs, *model
     )
     assert code == 0 and stdout.startswith("| metric | all | en | ko |")
-    assert {p.name for p in out.iterdir()} == {"report.json", "report.md", "rows.jsonl"}
+    names = {p.name for p in out.iterdir()}
+    assert names == {"report.json", "report.md", "report.html", "rows.jsonl"}
     assert len(json.loads((out / "report.json").read_text())["rows"]) >= 60
 
 
@@ -191,7 +192,8 @@ def test_eval_calibrate_writes_rag_toml_and_dry_run_does_not(capsys, dirs, tiny_
     questions = str(Path(__file__).resolve().parents[1] / "eval" / "questions.jsonl")
     toml = tmp_path / "cal.toml"
     toml.write_text("top_k = 5\n")
-    args = ["eval", questions, "--calibrate", "--config", str(toml), "--out", str(tmp_path / "o")]
+    args = ["eval", questions, "--calibrate", "--retrieval-only", "--config", str(toml)]
+    args += ["--out", str(tmp_path / "o")]
     code, out, _ = run(capsys, *args, "--dry-run", *dirs, *model)
     assert code == 0 and "dry run" in out and toml.read_text() == "top_k = 5\n"
     code, out, _ = run(capsys, *args, *dirs, *model)
@@ -219,3 +221,41 @@ def test_eval_compare_runs_each_value_side_by_side(capsys, dirs, tiny_embedder, 
     assert (out / "mode=bm25" / "report.json").exists() and (
         out / "mode=hybrid" / "report.md"
     ).exists()
+    assert (out / "compare.md").read_text() == stdout
+    page = (out / "report.html").read_text()
+    assert "<th>mode=bm25</th><th>mode=hybrid</th>" in page  # one column per configuration
+
+
+def test_eval_takes_several_config_files_side_by_side(capsys, dirs, tiny_embedder, tmp_path):
+    model = ["--embed-model", str(tiny_embedder)]
+    run(capsys, "build", *dirs, *model)
+    questions = str(Path(__file__).resolve().parents[1] / "eval" / "questions.jsonl")
+    (tmp_path / "dense.toml").write_text('mode = "dense"\n')
+    (tmp_path / "bm25.toml").write_text('mode = "bm25"\n')
+    configs = ["--config", str(tmp_path / "dense.toml"), "--config", str(tmp_path / "bm25.toml")]
+    out = tmp_path / "side"
+    args = ["eval", questions, "--retrieval-only", *configs, "--out", str(out), *dirs, *model]
+    code, stdout, err = run(capsys, *args)
+    assert code == 0, err
+    assert stdout.startswith("| metric | dense | bm25 | Δ bm25 |")
+    dense = json.loads((out / "dense" / "report.json").read_text())["summary"]["all"]
+    bm25 = json.loads((out / "bm25" / "report.json").read_text())["summary"]["all"]
+    assert (
+        dense["doc_hit@5"] != bm25["doc_hit@5"]
+        or dense["passage_ndcg@10"] != bm25["passage_ndcg@10"]
+    )  # the two files really configured two different retrievers
+    code, _, err = run(capsys, *args, "--compare", "top_k=3,5")
+    assert code == 1 and "--compare" in err and err.count("\n") == 1
+
+
+def test_eval_calibrating_on_answers_lets_every_question_reach_the_model(tmp_path):
+    from rag.cli import _variants, make_parser
+
+    toml = tmp_path / "rag.toml"
+    toml.write_text("refuse_below = 0.45\n")
+    parse = make_parser().parse_args
+    answers = _variants(parse(["eval", "q.jsonl", "--calibrate", "--config", str(toml)]))
+    scores = _variants(
+        parse(["eval", "q.jsonl", "--calibrate", "--retrieval-only", "--config", str(toml)])
+    )
+    assert answers[""].refuse_below == 0.0 and scores[""].refuse_below == 0.45

@@ -89,7 +89,7 @@ def test_full_run_scores_facts_refusals_and_citations(config, tmp_path):
         and first["cites_gold"] == 1.0
     )
     assert rows[1].refused and rows[2].refused
-    assert summary["all"]["recall"] == 1.0  # the unanswerable question was refused
+    assert summary["all"]["refusal_recall"] == 1.0  # the unanswerable question was refused
     assert summary["all"]["false_refusal_rate"] == 0.5  # ko-2 was wrongly refused
     assert summary["all"]["total_ms"]["p50"] > 0
 
@@ -157,3 +157,91 @@ def test_compare_table_has_a_column_per_configuration_and_deltas():
     )
     assert table.splitlines()[0] == "| metric | mode=dense | mode=bm25 | Δ mode=bm25 |"
     assert "| doc_hit@1 | 0.900 | 0.600 | -0.300 |" in table
+
+
+def test_calibration_counts_the_model_refusals_on_top_of_the_threshold():
+    from dataclasses import replace
+
+    from rag.evaluate import best_cut, refusal_tradeoff
+
+    rows = [
+        _row("a", True, 0.8),
+        _row("b", True, 0.6),
+        # Unanswerable, scored high, but the model said it does not know.
+        replace(_row("c", False, 0.9), refused=True, mode="refusal"),
+        _row("d", False, 0.5),
+    ]
+    chosen = best_cut(refusal_tradeoff(rows))
+    assert 0.5 < chosen.threshold <= 0.6 and chosen.f1 == 1.0
+    assert refusal_tradeoff(rows)[0].recall == 0.5  # threshold 0: only the model's refusal
+
+
+def test_summary_names_refusal_scores_and_their_f1(config, tmp_path):
+    a = assistant(config, "기사에서 찾을 수 없습니다.")
+    _, summary = run(QUESTIONS[2:], a, tmp_path)
+    block = summary["all"]
+    assert (block["refusal_precision"], block["refusal_recall"], block["refusal_f1"]) == (1, 1, 1)
+    assert block["false_refusal_rate"] is None  # no answerable question in the set
+
+
+def test_html_report_is_self_contained_with_plots_and_a_row_per_question(config, tmp_path):
+    a = assistant(config)
+    n = next(
+        i
+        for i, h in enumerate(a.searcher.search(QUESTIONS[0].question), start=1)
+        if BUDGET in h.chunk.text
+    )
+    a._generator.replies = [
+        f"정부는 {BUDGET} [{n}].",
+        "모릅니다 <b>x</b>",
+        "기사에서 찾을 수 없습니다.",
+    ]
+    rows, _ = run(QUESTIONS, a, tmp_path, title="질문 <세트>")
+    page = (tmp_path / "report.html").read_text()
+    assert "<title>질문 &lt;세트&gt;</title>" in page
+    assert page.count("<svg") == 2  # metrics per configuration (here per language), latency
+    assert "src=" not in page and "<script" not in page and "<link" not in page
+    for r in rows:
+        assert f"<td>{r.id}</td>" in page
+    assert "<a href='#q_ko_1-c1'>[1]</a>" in page and "id='q_ko_1-c1'" in page  # marker → passage
+    assert BUDGET in page  # the cited passage itself
+    assert "class='num pass'>1.00</td>" in page  # ko-1 cites gold
+
+
+def test_html_report_shows_markup_from_articles_and_answers_as_text(config, tmp_path):
+    from rag.evaluate import Row
+    from rag.records import Chunk
+    from rag.report import render
+
+    row = Row(
+        "x",
+        "<img src=x onerror=alert(1)>?",
+        "ko",
+        True,
+        answer="<script>alert(1)</script> [1]",
+        mode="generate",
+        cited=("d#0",),
+        timings={"retrieval": 80.0, "total": 2000.0},
+    )
+    chunk = Chunk("d#0", "d", 0, 0, 10, "<script>evil()</script>", "<b>t</b>", "", "")
+    page = render({"": {"all": {"questions": 1}}}, {"": [row]}, {"d#0": chunk}, "t")
+    assert "<script" not in page and "<img" not in page and "<b>t" not in page
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page and "&lt;script&gt;evil()" in page
+
+
+def test_semantic_score_compares_answer_and_reference_alike_without_markers():
+    from rag.evaluate import answer_metrics, semantic_similarity
+    from rag.records import Answer
+
+    seen = []
+
+    class Embedder:
+        def encode_symmetric(self, texts):
+            import numpy as np
+
+            seen.extend(texts)
+            return np.eye(2, dtype=np.float32)[[0, 0]]
+
+    answer = Answer("q", "q", "9090억원이다.[1]", "ko", False, "generate")
+    scores = answer_metrics(answer, QUESTIONS[0], semantic_similarity(Embedder()))
+    assert scores["semantic"] == 1.0 and seen == ["9090억원이다.", "9090억원입니다."]
