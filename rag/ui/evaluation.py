@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from html import escape
 from pathlib import Path
 from typing import Any
 
@@ -14,17 +13,15 @@ from rag.errors import QuestionSetError
 SHIPPED = Path(__file__).resolve().parents[2] / "eval" / "questions.jsonl"
 REPORT_FILES = ("report.html", "report.json", "report.md", "rows.jsonl")
 QUESTION_SUFFIXES = (".jsonl", ".json", ".csv")
-# Metrics plotted as bars (all in [0, 1]); others are in the tables only.
-PLOTTED = (
+# Per-question columns, besides the id, question, answer and refusal.
+COLUMNS = (
     "doc_hit@1",
     "doc_hit@5",
     "passage_hit@5",
-    "passage_ndcg@10",
     "fact_recall",
     "token_f1",
     "semantic",
     "citation_precision",
-    "lang_match",
 )
 
 
@@ -72,7 +69,7 @@ def summary_table(summary: dict[str, dict[str, Any]]) -> Table:
 
 def rows_table(rows: Sequence[Any]) -> Table:
     """One row per question: id, language, question, answer, refused and key metrics."""
-    keys = [k for k in PLOTTED if any(k in r.metrics for r in rows)]
+    keys = [k for k in COLUMNS if any(k in r.metrics for r in rows)]
     out = [
         [
             r.id,
@@ -87,40 +84,14 @@ def rows_table(rows: Sequence[Any]) -> Table:
     return Table(["id", "lang", "question", "answer", "refused", *keys], out)
 
 
-def plot_svg(summary: dict[str, dict[str, Any]], width: int = 520) -> str:
-    """A horizontal bar chart of the [0, 1] metrics, one bar per language."""
-    columns = list(summary)
-    names = [n for n in PLOTTED if any(isinstance(summary[c].get(n), float) for c in columns)]
-    if not names:
-        return ""
-    colors = ("#4a7dff", "#e07b00", "#2a9d55", "#9b59b6")
-    bar, gap, label_w = 12, 10, 150
-    height = len(names) * (bar * len(columns) + gap) + 24
-    parts = [
-        f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}"'
-        ' role="img" style="font: 11px sans-serif">'
-    ]
-    y = 4
-    for name in names:
-        parts.append(f'<text x="0" y="{y + bar}">{escape(name)}</text>')
-        for i, column in enumerate(columns):
-            value = summary[column].get(name)
-            value = value if isinstance(value, float) else 0.0
-            w = max(0.0, min(1.0, value)) * (width - label_w - 50)
-            color = colors[i % len(colors)]
-            parts.append(
-                f'<rect x="{label_w}" y="{y}" width="{w:.1f}" height="{bar - 2}" fill="{color}">'
-                f"<title>{escape(column)} {value:.3f}</title></rect>"
-                f'<text x="{label_w + w + 4:.1f}" y="{y + bar - 3}">{value:.2f}</text>'
-            )
-            y += bar
-        y += gap
-    legend = "".join(
-        f'<tspan fill="{colors[i % len(colors)]}">■ {escape(c)} </tspan>'
-        for i, c in enumerate(columns)
-    )
-    parts.append(f'<text x="{label_w}" y="{height - 6}">{legend}</text></svg>')
-    return "".join(parts)
+def plots(summary: dict[str, dict[str, Any]], rows: Sequence[Any]) -> str:
+    """The report's charts: metric bars per language, and latencies when answers were made."""
+    from rag import report
+
+    bars = report.bar_chart(list(summary), list(summary.values()))
+    if not any(r.mode for r in rows):
+        return bars
+    return bars + report.latency_chart({"all": rows})
 
 
 def out_dir(data_dir: Path) -> Path:
@@ -161,4 +132,6 @@ def run(
 
     questions = load_questions(path)
     rows, summary = evaluate.run(questions, assistant, folder, retrieval_only, False, progress)
-    return Result(summary_table(summary), rows_table(rows), plot_svg(summary), report_files(folder))
+    return Result(
+        summary_table(summary), rows_table(rows), plots(summary, rows), report_files(folder)
+    )
