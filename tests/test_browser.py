@@ -84,7 +84,7 @@ def ask(page, question):
     page.click("#rag-ask")
 
 
-def test_sources_come_first_then_the_answer_streams_and_a_citation_highlights(page, shots):
+def test_sources_come_first_then_the_answer_streams_and_a_citation_highlights(page, app, shots):
     ask(page, "2024년 전국민 인공지능 일상화 예산은 얼마인가?")
     page.wait_for_selector("#rag-sources .rag-source", timeout=WAIT)
     assert page.locator("#rag-conversation .rag-streaming").count() == 1
@@ -98,6 +98,13 @@ def test_sources_come_first_then_the_answer_streams_and_a_citation_highlights(pa
     assert "9090억원" in source.locator("mark").inner_text()
     assert source.is_visible()
     page.screenshot(path=shots / "2-citation-clicked.png", full_page=True)
+    page.click("#rag-good")
+    feedback = app[1].data_dir / "feedback.jsonl"
+    deadline = time.time() + 10
+    while not feedback.is_file() and time.time() < deadline:
+        time.sleep(0.2)
+    record = json.loads(feedback.read_text(encoding="utf-8").splitlines()[-1])
+    assert record["vote"] == "up" and "9090억원" in record["answer"] and record["citations"]
 
 
 def test_stop_cancels_generation(page, shots, generator):

@@ -257,7 +257,7 @@ document.addEventListener("click", function (event) {
 
 
 def table_html(headers: Sequence[str], rows: Sequence[Sequence[object]]) -> str:
-    """A plain table; every cell is escaped text (gradio's Dataframe renders cells as HTML)."""
+    """A plain table whose every cell is escaped text, styled like the rest of the page."""
     head = "".join(f"<th>{escape(str(h))}</th>" for h in headers)
     body = "".join(
         "<tr>" + "".join(f"<td>{escape(str(cell))}</td>" for cell in row) + "</tr>" for row in rows
