@@ -95,9 +95,10 @@ def turn_html(turn: Turn, number: int) -> str:
     if turn.answer is not None:
         parts.append(answer_html(turn.answer, number))
     elif turn.text or not turn.error:
+        cursor = "" if turn.error else '<span class="rag-cursor">▌</span>'
         parts.append(
             f'<div class="rag-answer rag-streaming"><div class="rag-text">{escape(turn.text)}'
-            '<span class="rag-cursor">▌</span></div></div>'
+            f"{cursor}</div></div>"
         )
     if turn.notes and turn.answer is None:
         parts.extend(f'<div class="rag-note">{escape(n)}</div>' for n in turn.notes)
