@@ -96,6 +96,10 @@ def make_parser() -> argparse.ArgumentParser:
     )
     evaluate.add_argument("--dry-run", action="store_true", help="with --calibrate: only print")
 
+    serve = sub.add_parser("serve", parents=[common], help="start the chat app (Gradio)")
+    serve.add_argument("--host", default="127.0.0.1", help="interface (default: %(default)s)")
+    serve.add_argument("--port", type=_positive, default=7860, help="port (default: %(default)s)")
+
     corpus = sub.add_parser("corpus", help="inspect the articles")
     corpus_sub = corpus.add_subparsers(dest="corpus_command", required=True, parser_class=_Parser)
     listing = corpus_sub.add_parser("list", parents=[common], help="articles with metadata")
@@ -380,12 +384,20 @@ def _calibrate(args: argparse.Namespace, rows: Sequence[Any]) -> None:
         print(f"wrote {said} to {target}")
 
 
+def cmd_serve(args: argparse.Namespace) -> None:
+    """Start the chat app; it builds the index first if there is none."""
+    from rag.ui import launch
+
+    launch(_config(args), host=args.host, port=args.port)
+
+
 COMMANDS = {
     "build": cmd_build,
     "search": cmd_search,
     "ask": cmd_ask,
     "eval": cmd_eval,
     "corpus": cmd_corpus,
+    "serve": cmd_serve,
 }
 
 

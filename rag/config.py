@@ -30,6 +30,9 @@ class Config:
     corpus_dir: Path = Path("corpus")
     # Where `rag build` writes the index folder.
     index_dir: Path = Path("index")
+    # Where the chat UI keeps what users leave behind: answer feedback (feedback.jsonl),
+    # removed articles (trash/) and evaluation runs (eval/).
+    data_dir: Path = Path("data")
     # Embedding model: a Hugging Face id or a local sentence-transformers folder.
     # Ids are looked up in $RAG_MODELS_DIR first, then in the Hugging Face cache.
     embed_model: str = "google/embeddinggemma-300m"

@@ -30,6 +30,8 @@ from rag.meta import outlet_for_host
 
 SUFFIXES = (".txt", ".md", ".html", ".htm")
 SIDECAR = "metadata.toml"
+# Largest article file read, in bytes; a bigger file is skipped (or refused on upload).
+MAX_FILE_BYTES = 2_000_000
 META_KEYS = ("title", "outlet", "published", "author", "url")
 # A decoded file with more than this share of control characters is binary.
 _MAX_CONTROL = 0.05
@@ -138,11 +140,14 @@ def read_source(path: Path, sidecar: Mapping[str, Mapping[str, str]] | None = No
         The decoded source.
 
     Raises:
-        CorpusError: If the file cannot be read, is binary, empty, or not
-            decodable; the message is one line naming the file.
+        CorpusError: If the file cannot be read, is over ``MAX_FILE_BYTES``, is
+            binary, empty, or not decodable; the message is one line naming the file.
     """
     path = Path(path)
     try:
+        size = path.stat().st_size
+        if size > MAX_FILE_BYTES:
+            raise ValueError(f"{size:,} bytes is over the {MAX_FILE_BYTES:,}-byte limit")
         text = _check_text(_decode(path.read_bytes()))
         found: dict[str, str] = {}
         if path.suffix.lower() in (".html", ".htm"):

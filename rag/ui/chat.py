@@ -1,0 +1,193 @@
+"""Chat logic without a browser: streamed turns, settings, feedback and the API answer.
+
+A conversation is a list of :class:`Turn`. :func:`run_turn` drives
+:meth:`rag.pipeline.Assistant.stream` and yields the conversation after each
+event, so the UI can redraw the sources as soon as they arrive and the answer
+token by token.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator, Sequence
+from dataclasses import asdict, dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from rag.config import ANSWER_MODES, LANG_CHOICES, MODES
+from rag.errors import ConfigError, QueryError, RagError
+from rag.records import Answer, Hit
+
+FEEDBACK_FILE = "feedback.jsonl"
+VOTES = ("up", "down")
+
+
+@dataclass(frozen=True)
+class Settings:
+    """What the settings panel chose for the next question.
+
+    Raises:
+        ConfigError: If a choice is not one the assistant knows.
+    """
+
+    lang: str = "auto"
+    retrieval: str = "hybrid"
+    k: int = 5
+    mode: str = "generate"
+    max_new_tokens: int = 256
+
+    def __post_init__(self) -> None:
+        checks = (("lang", LANG_CHOICES), ("retrieval", MODES), ("mode", ANSWER_MODES))
+        for name, allowed in checks:
+            if getattr(self, name) not in allowed:
+                raise ConfigError(f"{name} must be one of {', '.join(allowed)}")
+        if int(self.k) < 1 or int(self.max_new_tokens) < 1:
+            raise ConfigError("top-k and max new tokens must be at least 1")
+
+    def options(self) -> dict[str, Any]:
+        """Keyword arguments for :meth:`rag.pipeline.Assistant.stream`."""
+        return {
+            "lang": self.lang,
+            "retrieval": self.retrieval,
+            "k": int(self.k),
+            "mode": self.mode,
+            "max_new_tokens": int(self.max_new_tokens),
+        }
+
+
+@dataclass
+class Turn:
+    """One question and everything shown for it so far.
+
+    Attributes:
+        question: As asked.
+        query: The standalone query of a rewritten follow-up, else "".
+        text: The answer text streamed so far (replaced by ``answer.text`` at the end).
+        hits: The retrieved passages, known before any token.
+        answer: The final, checked answer; None while streaming.
+        notes: Messages from the stream (a retry, a fallback).
+        error: A one-line error, if the question failed.
+    """
+
+    question: str
+    query: str = ""
+    text: str = ""
+    hits: tuple[Hit, ...] = ()
+    answer: Answer | None = None
+    notes: list[str] = field(default_factory=list)
+    error: str = ""
+
+
+def history(turns: Sequence[Turn]) -> list[dict[str, str]]:
+    """The earlier turns as chat messages, for rewriting follow-up questions."""
+    messages: list[dict[str, str]] = []
+    for turn in turns:
+        if turn.answer is None:
+            continue
+        messages.append({"role": "user", "content": turn.question})
+        messages.append({"role": "assistant", "content": turn.answer.text})
+    return messages
+
+
+def apply(turn: Turn, kind: str, data: Any) -> None:
+    """Record one :class:`rag.pipeline.Event` on the turn."""
+    if kind == "query":
+        turn.query = data
+    elif kind == "hits":
+        turn.hits = tuple(data)
+    elif kind == "token":
+        turn.text += data
+    elif kind == "reset":
+        turn.text = ""
+        turn.notes.append(str(data))
+    elif kind == "answer":
+        turn.answer = data
+        turn.text = data.text
+        turn.hits = tuple(data.hits) or turn.hits
+
+
+def run_turn(
+    assistant: Any, turns: Sequence[Turn], question: str, settings: Settings
+) -> Iterator[list[Turn]]:
+    """Ask a question and yield the conversation after every step of the answer.
+
+    Closing this iterator (the Stop button) closes the assistant's stream, which
+    stops generation. A :class:`rag.errors.RagError` is kept on the turn as its
+    error line and re-raised so the UI can also show it as a warning.
+
+    Yields:
+        The conversation, the new turn last.
+
+    Raises:
+        RagError: If the question is empty or answering fails.
+    """
+    turn = Turn(question.strip())
+    conversation = [*turns, turn]
+    if not turn.question:
+        turn.error = "질문을 입력하세요 · type a question"
+        yield conversation
+        raise QueryError("the question is empty: type a question")
+    events = assistant.stream(turn.question, history(turns), **settings.options())
+    try:
+        yield conversation
+        for event in events:
+            apply(turn, event.kind, event.data)
+            yield conversation
+    except RagError as exc:
+        turn.error = str(exc)
+        yield conversation
+        raise
+    finally:
+        events.close()
+
+
+def last_answered(turns: Sequence[Turn]) -> Turn | None:
+    """The latest turn that has a final answer."""
+    return next((t for t in reversed(turns) if t.answer is not None), None)
+
+
+def feedback_record(turn: Turn, vote: str, now: datetime | None = None) -> dict[str, Any]:
+    """The JSON object appended for a thumbs up or down.
+
+    Raises:
+        QueryError: If the vote is not ``up`` or ``down`` or the turn has no answer.
+    """
+    if vote not in VOTES:
+        raise QueryError(f"vote must be up or down, got {vote!r}")
+    if turn.answer is None:
+        raise QueryError("there is no answer to rate yet: ask a question first")
+    answer = turn.answer
+    return {
+        "time": (now or datetime.now(UTC)).isoformat(timespec="seconds"),
+        "vote": vote,
+        "question": answer.question,
+        "query": answer.query,
+        "answer": answer.text,
+        "mode": answer.mode,
+        "refused": answer.refused,
+        "citations": [asdict(c) for c in answer.citations],
+    }
+
+
+def append_feedback(data_dir: Path, record: dict[str, Any]) -> Path:
+    """Append one record as a line of ``data_dir/feedback.jsonl``.
+
+    Raises:
+        RagError: If the file cannot be written.
+    """
+    path = Path(data_dir) / FEEDBACK_FILE
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with path.open("a", encoding="utf-8") as fh:
+            fh.write(json.dumps(record, ensure_ascii=False) + "\n")
+    except OSError as exc:
+        raise RagError(f"cannot save feedback to {path}: {exc.strerror or exc}") from None
+    return path
+
+
+def api_answer(answer: Answer) -> dict[str, Any]:
+    """The answer and its citations as JSON, as ``rag ask --json`` prints them."""
+    from rag.cli import answer_json
+
+    return answer_json(answer)
