@@ -340,6 +340,7 @@ def cmd_eval(args: argparse.Namespace) -> None:
     from tqdm import tqdm
 
     from rag import evaluate, report
+    from rag.files import write_atomic
     from rag.pipeline import Assistant
     from rag.questions import load_questions
 
@@ -358,7 +359,7 @@ def cmd_eval(args: argparse.Namespace) -> None:
         chunks.update({c.chunk_id: c for c in assistant.searcher.index.chunks})
     if len(summaries) > 1:
         table = evaluate.compare_table(summaries)
-        (args.out / "compare.md").write_text(table, encoding="utf-8")
+        write_atomic(args.out / "compare.md", table)
         report.write_html(args.out / "report.html", summaries, rows, chunks, title)
         print(table, end="")
     else:

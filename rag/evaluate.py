@@ -18,6 +18,7 @@ from rag import metrics as m
 from rag import report
 from rag.embed import Embedder
 from rag.errors import ConfigError, RagError
+from rag.files import write_atomic
 from rag.markers import strip_markers
 from rag.questions import Question
 from rag.records import Answer, Chunk, Hit
@@ -256,8 +257,14 @@ def run(
 
     Returns:
         All rows, in question order, and their summary.
+
+    Raises:
+        RagError: If the report folder or its files cannot be written.
     """
-    out_dir.mkdir(parents=True, exist_ok=True)
+    try:
+        out_dir.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise RagError(f"cannot create {out_dir}: {exc.strerror}; choose another --out") from exc
     path = out_dir / ROWS_FILE
     done = {r.id: r for r in read_rows(path)} if resume else {}
     if not resume:
@@ -270,13 +277,9 @@ def run(
             done[row.id] = row
     rows = [done[q.id] for q in questions if q.id in done]
     summary = summarize(rows)
-    (out_dir / "report.json").write_text(
-        json.dumps(
-            {"summary": summary, "rows": [asdict(r) for r in rows]}, ensure_ascii=False, indent=2
-        ),
-        encoding="utf-8",
-    )
-    (out_dir / "report.md").write_text(markdown(summary), encoding="utf-8")
+    everything = {"summary": summary, "rows": [asdict(r) for r in rows]}
+    write_atomic(out_dir / "report.json", json.dumps(everything, ensure_ascii=False, indent=2))
+    write_atomic(out_dir / "report.md", markdown(summary))
     chunks = {c.chunk_id: c for c in assistant.searcher.index.chunks}
     report.write_html(out_dir / "report.html", {"": summary}, {"": rows}, chunks, title)
     return rows, summary
@@ -363,12 +366,7 @@ def write_settings(path: Path, settings: dict[str, float]) -> None:
             text = re.sub(pattern, line, text)
         else:
             text = text + ("" if text.endswith("\n") or not text else "\n") + line + "\n"
-    tmp = path.with_name(f".{path.name}.tmp")
-    try:
-        tmp.write_text(text, encoding="utf-8")
-        tmp.replace(path)
-    except OSError as exc:
-        raise ConfigError(f"cannot write {path}: {exc.strerror}") from exc
+    write_atomic(path, text, ConfigError)
 
 
 def chosen_settings(cut: Cut, rows: Sequence[Row]) -> dict[str, float]:

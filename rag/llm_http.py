@@ -199,6 +199,11 @@ class OpenAIGenerator:
             "is running and not overloaded, or raise the timeout"
         )
 
+    def _lost(self, exc: BaseException) -> GeneratorError:
+        return GeneratorError(
+            f"lost the connection to the chat server at {self.url}: {first_line(exc)}"
+        )
+
     def _malformed(self, what: str) -> GeneratorError:
         return GeneratorError(
             f"chat server {self.url} sent a malformed stream ({what}); "
@@ -269,9 +274,7 @@ class OpenAIGenerator:
         except (ValueError, KeyError, IndexError, TypeError):
             return None
         except (OSError, http.client.HTTPException) as exc:
-            raise GeneratorError(
-                f"lost the connection to the chat server at {self.url}: {first_line(exc)}"
-            ) from exc
+            raise self._lost(exc) from exc
         finally:
             response.close()
         return yes_share(probabilities)
@@ -299,9 +302,7 @@ class OpenAIGenerator:
         except TimeoutError as exc:
             raise self._timeout() from exc
         except (OSError, http.client.HTTPException) as exc:
-            raise GeneratorError(
-                f"lost the connection to the chat server at {self.url}: {first_line(exc)}"
-            ) from exc
+            raise self._lost(exc) from exc
         finally:
             response.close()
 

@@ -15,7 +15,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from rag.errors import RagError
+from rag.files import write_atomic
 from rag.records import Chunk
 
 # Short column names of the per-question table.
@@ -102,13 +102,7 @@ def write_html(
     Raises:
         RagError: If the file cannot be written.
     """
-    page = render(summaries, rows, chunks, title)
-    tmp = path.with_name(f".{path.name}.tmp")
-    try:
-        tmp.write_text(page, encoding="utf-8")
-        tmp.replace(path)
-    except OSError as exc:
-        raise RagError(f"cannot write {path}: {exc.strerror}") from exc
+    write_atomic(path, render(summaries, rows, chunks, title))
     return path
 
 

@@ -42,6 +42,12 @@ QUESTIONS = [
 ]
 
 
+def budget_rank(a):
+    """Where the passage holding the budget sentence ranks for the budget question."""
+    hits = a.searcher.search(QUESTIONS[0].question)
+    return next(i for i, h in enumerate(hits, start=1) if BUDGET in h.chunk.text)
+
+
 def assistant(config, *replies):
     searcher = Searcher(config, embedder=fake_embedder())
     return Assistant(config, searcher=searcher, generator=FakeGenerator(*replies))
@@ -71,11 +77,7 @@ def test_retrieval_only_run_scores_retrieval_and_writes_rows_and_report(config, 
 
 def test_full_run_scores_facts_refusals_and_citations(config, tmp_path):
     a = assistant(config)
-    n = next(
-        i
-        for i, h in enumerate(a.searcher.search(QUESTIONS[0].question), start=1)
-        if BUDGET in h.chunk.text
-    )
+    n = budget_rank(a)
     a._generator.replies = [
         f"정부는 {BUDGET} [{n}].",
         "기사에서 찾을 수 없습니다.",
@@ -187,11 +189,7 @@ def test_summary_names_refusal_scores_and_their_f1(config, tmp_path):
 
 def test_html_report_is_self_contained_with_plots_and_a_row_per_question(config, tmp_path):
     a = assistant(config)
-    n = next(
-        i
-        for i, h in enumerate(a.searcher.search(QUESTIONS[0].question), start=1)
-        if BUDGET in h.chunk.text
-    )
+    n = budget_rank(a)
     a._generator.replies = [
         f"정부는 {BUDGET} [{n}].",
         "모릅니다 <b>x</b>",
@@ -270,3 +268,17 @@ def test_calibration_picks_both_cuts_when_the_model_judged_answerability():
     table = tradeoff_table(cuts, chosen)
     assert "answerable below" in table and table.count("←") == 1
     assert chosen_settings(chosen, [_row("a", True, 0.8)]) == {"refuse_below": chosen.threshold}
+
+
+def test_a_report_that_cannot_be_written_is_one_line_and_keeps_the_old_file(tmp_path):
+    from rag.errors import ConfigError, RagError
+    from rag.files import write_atomic
+
+    target = tmp_path / "report.md"
+    target.write_text("old")
+    (tmp_path / ".report.md.tmp").mkdir()  # the temporary name is taken by a folder
+    with pytest.raises(RagError, match=r"cannot write .*report\.md") as info:
+        write_atomic(target, "new")
+    assert "\n" not in str(info.value) and target.read_text() == "old"
+    with pytest.raises(ConfigError):
+        write_atomic(tmp_path / "missing" / "rag.toml", "x", ConfigError)

@@ -350,7 +350,8 @@ def launch(service: Service, host: str, port: int, block: bool = True) -> gr.Blo
         The running Blocks; ``close()`` stops it.
     """
     demo = build_app(service)
-    demo.queue(default_concurrency_limit=2)
+    # One answer at a time: two generations on 2 cores each run at a quarter speed.
+    demo.queue(default_concurrency_limit=1)
     data_dir = Path(service.config.data_dir)
     data_dir.mkdir(parents=True, exist_ok=True)
     demo.launch(
