@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from pathlib import Path
 
 from rag.errors import RagError
@@ -18,7 +19,8 @@ def write_atomic(path: Path, text: str, error: type[RagError] = RagError) -> Non
         tmp.write_text(text, encoding="utf-8")
         tmp.replace(path)
     except OSError as exc:
-        tmp.unlink(missing_ok=True)
+        with contextlib.suppress(OSError):
+            tmp.unlink(missing_ok=True)
         raise error(
             f"cannot write {path}: {exc.strerror}; check the folder exists and is writable"
         ) from exc
