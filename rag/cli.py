@@ -244,7 +244,13 @@ def answer_json(answer: Any) -> dict[str, Any]:
         "citations": [asdict(c) for c in answer.citations],
         "claims": [asdict(c) for c in answer.claims],
         "passages": [hit_json(h) for h in answer.hits],
-        "timings_ms": {"retrieval": t.retrieval, "first_token": t.first_token, "total": t.total},
+        "answerability": answer.answerability,
+        "timings_ms": {
+            "retrieval": t.retrieval,
+            "check": t.check,
+            "first_token": t.first_token,
+            "total": t.total,
+        },
         "tokens": t.tokens,
         "tokens_per_s": t.tokens_per_s,
     }

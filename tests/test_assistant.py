@@ -216,7 +216,7 @@ def test_model_judging_the_passages_off_topic_refuses_before_generating(built):
     assert answer.answerability == 0.2 and "0.20 < 0.50" in answer.notes[0]
     assert answer.hits and answer.timings.check >= 0.0
     judged = generator.checks[0][-1]["content"]
-    assert "EU AI 법" in judged and '<source id="1"' in judged  # question and passages
+    assert "Question: EU AI 법" in judged and "Passages:\n[1] " in judged
 
 
 def test_model_judging_the_passages_on_topic_goes_on_to_answer(built):
