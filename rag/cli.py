@@ -372,15 +372,23 @@ def cmd_eval(args: argparse.Namespace) -> None:
         print(evaluate.markdown(summaries[""]), end="")
     print(f"reports in {args.out}/", file=sys.stderr)
     if args.calibrate:
-        _calibrate(args, rows[""])
+        _calibrate(args, rows[""], chunks, title)
 
 
-def _calibrate(args: argparse.Namespace, rows: Sequence[Any]) -> None:
+def _calibrate(args: argparse.Namespace, rows: Sequence[Any], chunks: Any, title: str) -> None:
     from rag import evaluate
 
     cuts = evaluate.refusal_tradeoff(rows)
     chosen = evaluate.best_cut(cuts)
     print("\n" + evaluate.tradeoff_table(cuts, chosen), end="")
+    if any(r.mode for r in rows):  # answers were generated: show what the cut gives
+        out = args.out / "calibrated"
+        out.mkdir(parents=True, exist_ok=True)
+        calibrated = evaluate.apply_cut(rows, chosen)
+        summary = evaluate.write_reports(out, calibrated, chunks, f"{title} (calibrated)")
+        print(
+            f"\nwith these thresholds (reports in {out}/):\n" + evaluate.markdown(summary), end=""
+        )
     target = (args.config or [Path("rag.toml")])[0]
     settings = evaluate.chosen_settings(chosen, rows)
     said = ", ".join(f"{name} = {value:.4f}" for name, value in settings.items())

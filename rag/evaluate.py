@@ -20,6 +20,7 @@ from rag.embed import Embedder
 from rag.errors import ConfigError, RagError
 from rag.files import write_atomic
 from rag.markers import strip_markers
+from rag.prompt import REFUSAL
 from rag.questions import Question
 from rag.records import Answer, Chunk, Hit
 
@@ -199,7 +200,10 @@ def summarize(rows: Sequence[Row]) -> dict[str, Any]:
         if answered:
             out.update(refusal_block((r.answerable, r.refused) for r in answered))
             for step in ("retrieval", "first_token", "total"):
-                out[f"{step}_ms"] = m.summarize_latency([r.timings[step] for r in answered])
+                # A refusal before generation has no first token: it would drag p50 to 0.
+                values = [r.timings[step] for r in answered]
+                values = [v for v in values if v > 0] if step == "first_token" else values
+                out[f"{step}_ms"] = m.summarize_latency(values)
             out["tokens_per_s"] = m.mean(r.timings["tokens_per_s"] or None for r in answered)
         return out
 
@@ -276,13 +280,27 @@ def run(
             fh.flush()
             done[row.id] = row
     rows = [done[q.id] for q in questions if q.id in done]
+    chunks = {c.chunk_id: c for c in assistant.searcher.index.chunks}
+    return rows, write_reports(out_dir, rows, chunks, title)
+
+
+def write_reports(
+    out_dir: Path, rows: Sequence[Row], chunks: dict[str, Chunk], title: str
+) -> dict[str, Any]:
+    """Summarize rows into ``report.json``, ``report.md`` and ``report.html``.
+
+    Returns:
+        The summary.
+
+    Raises:
+        RagError: If a file cannot be written.
+    """
     summary = summarize(rows)
     everything = {"summary": summary, "rows": [asdict(r) for r in rows]}
     write_atomic(out_dir / "report.json", json.dumps(everything, ensure_ascii=False, indent=2))
     write_atomic(out_dir / "report.md", markdown(summary))
-    chunks = {c.chunk_id: c for c in assistant.searcher.index.chunks}
     report.write_html(out_dir / "report.html", {"": summary}, {"": rows}, chunks, title)
-    return rows, summary
+    return summary
 
 
 def markdown(summary: dict[str, Any]) -> str:
@@ -337,6 +355,42 @@ def refusal_tradeoff(rows: Sequence[Row]) -> list[Cut]:
 def _refused(row: Row, threshold: float, answerable_below: float) -> bool:
     low = row.answerability is not None and row.answerability < answerable_below
     return row.refused or low or (row.top_score or 0.0) < threshold
+
+
+def apply_cut(rows: Sequence[Row], cut: Cut) -> list[Row]:
+    """The rows a run with the cut's thresholds would have given, from a calibrating run.
+
+    Greedy generation is deterministic, so a question neither threshold refuses
+    gets the same answer; one that a threshold refuses becomes a refusal before
+    generation (retrieval scores kept, no answer or citation scores, no tokens).
+    With ``answerable_below = 0`` no check runs, so its time is taken off.
+    """
+    out = []
+    for r in rows:
+        timings = dict(r.timings)
+        if r.mode and not cut.answerable_below and timings.get("check"):
+            for step in ("first_token", "total"):
+                timings[step] = max(0.0, timings[step] - timings["check"])
+            timings["check"] = 0.0
+        low = r.answerability is not None and r.answerability < cut.answerable_below
+        if not r.mode or not (low or (r.top_score or 0.0) < cut.threshold):
+            out.append(replace(r, timings=timings))
+            continue
+        kept = {k: v for k, v in r.metrics.items() if k.startswith(("doc_", "passage_", "lang"))}
+        total = timings.get("retrieval", 0.0) + timings.get("check", 0.0)
+        timings.update(first_token=0.0, total=total, tokens_per_s=0.0)
+        out.append(
+            replace(
+                r,
+                answer=REFUSAL[r.lang],
+                refused=True,
+                mode="refusal",
+                cited=(),
+                metrics=kept,
+                timings=timings,
+            )
+        )
+    return out
 
 
 def best_cut(cuts: Sequence[Cut]) -> Cut:

@@ -136,7 +136,7 @@ def test_ask_json_has_answer_citations_passages_and_timings(capsys, dirs, tiny_e
         "tokens_per_s",
     } <= set(data)
     assert data["lang"] == "ko" and data["mode"] in ("extractive", "refusal")
-    assert set(data["timings_ms"]) == {"retrieval", "first_token", "total"}
+    assert set(data["timings_ms"]) == {"retrieval", "check", "first_token", "total"}
     for citation in data["citations"]:
         assert {"n", "chunk_id", "doc_id", "title", "span"} <= set(citation)
         passage = next(p for p in data["passages"] if p["chunk_id"] == citation["chunk_id"])

@@ -282,3 +282,31 @@ def test_a_report_that_cannot_be_written_is_one_line_and_keeps_the_old_file(tmp_
     assert "\n" not in str(info.value) and target.read_text() == "old"
     with pytest.raises(ConfigError):
         write_atomic(tmp_path / "missing" / "rag.toml", "x", ConfigError)
+
+
+def test_applying_a_cut_turns_the_questions_it_catches_into_refusals_before_generation():
+    from dataclasses import replace
+
+    from rag.evaluate import Cut, apply_cut, summarize
+
+    timings = {"retrieval": 80.0, "check": 1000.0, "first_token": 3000.0, "total": 9000.0}
+    answered = replace(
+        _row("a", True, 0.8),
+        mode="generate",
+        answer="답 [1]",
+        cited=("d#0",),
+        answerability=0.9,
+        metrics={"doc_hit@5": 1.0, "fact_recall": 1.0, "citation_validity": 1.0},
+        timings={**timings, "tokens_per_s": 5.0},
+    )
+    caught = replace(answered, id="c", answerable=False, answerability=0.2)
+    rows = apply_cut([answered, caught], Cut(0.5, None, None, None, None, answerable_below=0.5))
+    assert rows[0] == answered  # untouched: the same greedy answer
+    assert rows[1].refused and rows[1].mode == "refusal" and rows[1].cited == ()
+    assert rows[1].metrics == {"doc_hit@5": 1.0}  # retrieval kept, answer scores gone
+    assert rows[1].timings["total"] == 1080.0 and rows[1].timings["first_token"] == 0.0
+    block = summarize(rows)["all"]
+    assert block["refusal_recall"] == 1.0 and block["false_refusal_rate"] == 0.0
+    assert block["first_token_ms"]["p50"] == 3000.0  # the refusal has no first token
+    no_check = apply_cut([answered], Cut(0.0, None, None, None, None, answerable_below=0.0))
+    assert no_check[0].timings["first_token"] == 2000.0 and no_check[0].timings["check"] == 0.0
