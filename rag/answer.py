@@ -25,9 +25,9 @@ EXTRACTIVE_NOTE = {
 }
 
 NOT_ANSWERED = {
-    "ko": "언어 모델이 검색된 기사로는 답할 수 없다고 판단했습니다 (P(예) {p:.2f} < {t:.2f}).",
+    "ko": "언어 모델이 검색된 기사로는 답할 수 없다고 판단했습니다 (P(예) {p:.3f} < {t:.3f}).",
     "en": "The language model judged that the passages found do not answer this "
-    "(P(yes) {p:.2f} < {t:.2f}).",
+    "(P(yes) {p:.3f} < {t:.3f}).",
 }
 
 

@@ -213,7 +213,7 @@ def test_model_judging_the_passages_off_topic_refuses_before_generating(built):
     a = Assistant(config, searcher=Searcher(config, embedder=fake_embedder()), generator=generator)
     answer = a.ask("EU AI 법을 어기면 과징금은 최대 얼마야?")
     assert answer.refused and answer.mode == "refusal" and generator.prompts == []
-    assert answer.answerability == 0.2 and "0.20 < 0.50" in answer.notes[0]
+    assert answer.answerability == 0.2 and "0.200 < 0.500" in answer.notes[0]
     assert answer.hits and answer.timings.check >= 0.0
     judged = generator.checks[0][-1]["content"]
     assert "Question: EU AI 법" in judged and "Passages:\n[1] " in judged
