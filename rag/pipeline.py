@@ -395,7 +395,7 @@ class Assistant:
             yield Event("query", query)
         turn = Turn(question, query, lang, hits, Clock(started, retrieval=ms_since(started)))
         yield Event("hits", hits)
-        if weak_evidence(hits, c.refuse_below) and not self.calibrating:
+        if not hits or (weak_evidence(hits, c.refuse_below) and not self.calibrating):
             yield Event("answer", refusal(turn))
             return
         generator = self.generator() if (mode or c.answer_mode) == "generate" else None
