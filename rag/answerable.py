@@ -10,7 +10,7 @@ score is read from one forward pass over a short prompt: no text is generated.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from typing import Protocol, runtime_checkable
 
 from rag.records import Hit
@@ -67,11 +67,19 @@ def answerable_score(generator: object, question: str, hits: Sequence[Hit]) -> f
     return generator.yes_probability(check_messages(question, hits))
 
 
-def yes_share(probabilities: dict[str, float]) -> float | None:
-    """P(YES) / (P(YES) + P(NO)) from first-token probabilities keyed by token text.
+def yes_share(labelled: Iterable[tuple[bool, float]]) -> float | None:
+    """P(YES) / (P(YES) + P(NO)) from ``(is_yes, probability)`` pairs of first tokens.
 
-    Tokens count after stripping spaces, so ``" Yes"`` is a YES.
+    Returns:
+        None when no YES or NO token is among them.
     """
-    yes = sum(p for token, p in probabilities.items() if token.strip() in YES)
-    no = sum(p for token, p in probabilities.items() if token.strip() in NO)
+    yes = no = 0.0
+    for is_yes, p in labelled:
+        yes, no = (yes + p, no) if is_yes else (yes, no + p)
     return yes / (yes + no) if yes + no > 0 else None
+
+
+def label(token: str) -> bool | None:
+    """True for a YES spelling, False for a NO one (spaces around ignored), else None."""
+    word = token.strip()
+    return True if word in YES else False if word in NO else None

@@ -16,7 +16,7 @@ import urllib.request
 from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 
-from rag.answerable import yes_share
+from rag.answerable import label, yes_share
 from rag.errors import GeneratorError
 from rag.generate import check_request, first_line, stop_list, until_stop
 
@@ -270,14 +270,14 @@ class OpenAIGenerator:
         try:
             reply = json.loads(response.read())
             top = reply["choices"][0]["logprobs"]["content"][0]["top_logprobs"]
-            probabilities = {t["token"]: math.exp(t["logprob"]) for t in top}
+            labelled = [(label(t["token"]), math.exp(t["logprob"])) for t in top]
         except (ValueError, KeyError, IndexError, TypeError):
             return None
         except (OSError, http.client.HTTPException) as exc:
             raise self._lost(exc) from exc
         finally:
             response.close()
-        return yes_share(probabilities)
+        return yes_share((is_yes, p) for is_yes, p in labelled if is_yes is not None)
 
     def stream(
         self, messages: list[dict[str, str]], max_new_tokens: int, stop: Sequence[str] = ()

@@ -20,7 +20,7 @@ from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from rag.answerable import NO, YES
+from rag.answerable import NO, YES, yes_share
 from rag.config import models_dir
 from rag.errors import GeneratorError, ModelError
 from rag.generate import check_request, first_line, stop_list, until_stop
@@ -304,10 +304,8 @@ class TransformersGenerator:
         import torch
 
         check_request(messages, 1)
-        ids = self.prompt_ids(messages)
-        if ids.shape[-1] >= self.context_window:
-            raise GeneratorError(f"the check prompt does not fit {self.name}'s context window")
-        candidates = self._yes_no_ids()
+        ids, _ = self._fitting_ids(messages)
+        candidates = self._yes_no_ids
         try:
             torch.set_num_threads(self.threads)
             with torch.inference_mode():
@@ -315,10 +313,9 @@ class TransformersGenerator:
         except Exception as exc:
             raise GeneratorError(f"chat model {self.name} failed: {first_line(exc)}") from exc
         probs = torch.softmax(logits, dim=-1)
-        yes = sum(float(probs[i]) for i, label in candidates.items() if label)
-        no = sum(float(probs[i]) for i, label in candidates.items() if not label)
-        return yes / (yes + no) if yes + no > 0 else None
+        return yes_share((label, float(probs[i])) for i, label in candidates.items())
 
+    @functools.cached_property
     def _yes_no_ids(self) -> dict[int, bool]:
         """First-token ids of YES (True) and NO (False) spellings, with and without a space."""
         found: dict[int, bool] = {}
@@ -345,6 +342,15 @@ class TransformersGenerator:
                 fails (raised while iterating).
         """
         check_request(messages, max_new_tokens)
+        ids, room = self._fitting_ids(messages)
+        return self._generate(ids, min(max_new_tokens, room), stop)
+
+    def _fitting_ids(self, messages: list[dict[str, str]]) -> tuple[torch.Tensor, int]:
+        """The prompt's token ids and the room left after them in the context window.
+
+        Raises:
+            GeneratorError: If the chat template fails or the prompt leaves no room.
+        """
         try:
             ids = self.prompt_ids(messages)
         except Exception as exc:
@@ -357,7 +363,7 @@ class TransformersGenerator:
                 f"the prompt is {ids.shape[-1]} tokens but {self.name} accepts "
                 f"{self.context_window}: lower top_k or chunk_tokens"
             )
-        return self._generate(ids, min(max_new_tokens, room), stop)
+        return ids, room
 
     def _generate(
         self, ids: torch.Tensor, max_new_tokens: int, stop: Sequence[str]

@@ -636,7 +636,7 @@ def test_local_model_weighs_yes_against_no_in_one_forward_pass(generator):
     assert isinstance(generator, Judge)
     p = generator.yes_probability(MESSAGES)
     assert p is not None and 0.0 < p < 1.0
-    ids = generator._yes_no_ids()
+    ids = generator._yes_no_ids
     assert True in ids.values() and False in ids.values()
     # The same number straight from the logits of the first reply token.
     with torch.inference_mode():
