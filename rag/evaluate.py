@@ -353,8 +353,13 @@ def refusal_tradeoff(rows: Sequence[Row]) -> list[Cut]:
 
 
 def _refused(row: Row, threshold: float, answerable_below: float) -> bool:
+    return row.refused or _caught(row, threshold, answerable_below)
+
+
+def _caught(row: Row, threshold: float, answerable_below: float) -> bool:
+    """Whether either threshold refuses the question before any generation."""
     low = row.answerability is not None and row.answerability < answerable_below
-    return row.refused or low or (row.top_score or 0.0) < threshold
+    return low or (row.top_score or 0.0) < threshold
 
 
 def apply_cut(rows: Sequence[Row], cut: Cut) -> list[Row]:
@@ -372,8 +377,7 @@ def apply_cut(rows: Sequence[Row], cut: Cut) -> list[Row]:
             for step in ("first_token", "total"):
                 timings[step] = max(0.0, timings[step] - timings["check"])
             timings["check"] = 0.0
-        low = r.answerability is not None and r.answerability < cut.answerable_below
-        if not r.mode or not (low or (r.top_score or 0.0) < cut.threshold):
+        if not r.mode or not _caught(r, cut.threshold, cut.answerable_below):
             out.append(replace(r, timings=timings))
             continue
         kept = {k: v for k, v in r.metrics.items() if k.startswith(("doc_", "passage_", "lang"))}
