@@ -383,7 +383,6 @@ def _calibrate(args: argparse.Namespace, rows: Sequence[Any], chunks: Any, title
     print("\n" + evaluate.tradeoff_table(cuts, chosen), end="")
     if any(r.mode for r in rows):  # answers were generated: show what the cut gives
         out = args.out / "calibrated"
-        out.mkdir(parents=True, exist_ok=True)
         calibrated = evaluate.apply_cut(rows, chosen)
         summary = evaluate.write_reports(out, calibrated, chunks, f"{title} (calibrated)")
         print(

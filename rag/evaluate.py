@@ -265,10 +265,7 @@ def run(
     Raises:
         RagError: If the report folder or its files cannot be written.
     """
-    try:
-        out_dir.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise RagError(f"cannot create {out_dir}: {exc.strerror}; choose another --out") from exc
+    _make_dir(out_dir)
     path = out_dir / ROWS_FILE
     done = {r.id: r for r in read_rows(path)} if resume else {}
     if not resume:
@@ -284,6 +281,13 @@ def run(
     return rows, write_reports(out_dir, rows, chunks, title)
 
 
+def _make_dir(out_dir: Path) -> None:
+    try:
+        out_dir.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise RagError(f"cannot create {out_dir}: {exc.strerror}; choose another --out") from exc
+
+
 def write_reports(
     out_dir: Path, rows: Sequence[Row], chunks: dict[str, Chunk], title: str
 ) -> dict[str, Any]:
@@ -295,6 +299,7 @@ def write_reports(
     Raises:
         RagError: If a file cannot be written.
     """
+    _make_dir(out_dir)
     summary = summarize(rows)
     everything = {"summary": summary, "rows": [asdict(r) for r in rows]}
     write_atomic(out_dir / "report.json", json.dumps(everything, ensure_ascii=False, indent=2))

@@ -246,3 +246,21 @@ def test_eval_takes_several_config_files_side_by_side(capsys, dirs, tiny_embedde
     )  # the two files really configured two different retrievers
     code, _, err = run(capsys, *args, "--compare", "top_k=3,5")
     assert code == 1 and "--compare" in err and err.count("\n") == 1
+
+
+def test_eval_calibrating_on_answers_reports_what_the_chosen_cut_gives(
+    capsys, dirs, tiny_embedder, tmp_path
+):
+    model = ["--embed-model", str(tiny_embedder)]
+    run(capsys, "build", *dirs, *model)
+    shipped = Path(__file__).resolve().parents[1] / "eval" / "questions.jsonl"
+    lines = shipped.read_text(encoding="utf-8").splitlines()
+    questions = tmp_path / "q.jsonl"
+    questions.write_text("\n".join([*lines[:3], lines[-1]]) + "\n", encoding="utf-8")
+    out = tmp_path / "cal"
+    args = ["eval", str(questions), "--calibrate", "--dry-run", "--mode", "extractive"]
+    code, stdout, err = run(capsys, *args, "--out", str(out), *dirs, *model)
+    assert code == 0, err
+    assert "with these thresholds" in stdout and "dry run" in stdout
+    report = json.loads((out / "calibrated" / "report.json").read_text())
+    assert len(report["rows"]) == 4 and (out / "calibrated" / "report.html").exists()
