@@ -11,16 +11,16 @@ time to first token and tokens/s. Use the real models:
 from __future__ import annotations
 
 import argparse
-import re
 import statistics
 from pathlib import Path
 
+from rag.answering.assistant import Assistant
+from rag.answering.cite.markers import parse
 from rag.config import load_config
-from rag.metrics import passage_relevant
-from rag.pipeline import Assistant, build
-from rag.questions import Question, load_questions
-
-MARKER = re.compile(r"\[(\d+)\]")
+from rag.evaluation.metrics import passage_relevant
+from rag.evaluation.questions import Question, load_questions
+from rag.indexing.build import build
+from rag.records import Answered, Reset, Token
 
 
 def pick(path: Path, per_lang: int, unanswerable: int) -> list[Question]:
@@ -52,13 +52,15 @@ def main() -> None:
         raw = ""
         answer = None
         for event in assistant.stream(row.question):
-            if event.kind == "token":
-                raw += event.data
-            elif event.kind == "reset":
-                raw = ""
-            elif event.kind == "answer":
-                answer = event.data
-        stats["written"] += len(MARKER.findall(raw))
+            match event:
+                case Token(text=text):
+                    raw += text
+                case Reset():
+                    raw = ""
+                case Answered(answer=final):
+                    answer = final
+        assert answer is not None
+        stats["written"] += sum(len(ids) for _, ids in parse(raw, len(answer.hits)))
         stats["kept"] += len(answer.citations)
         stats["claims"] += sum(c.supported for c in answer.claims)
         cited = {c.chunk_id for c in answer.citations}

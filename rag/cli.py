@@ -1,4 +1,4 @@
-"""The ``rag`` command line. Thin: it parses flags and calls :mod:`rag.pipeline`.
+"""The ``rag`` command line. Thin: it parses flags and calls the layers below.
 
 Every :class:`rag.errors.RagError` becomes one line on stderr and exit code 1.
 """
@@ -10,7 +10,6 @@ import json
 import sys
 import textwrap
 from collections.abc import Sequence
-from dataclasses import asdict
 from pathlib import Path
 from typing import Any, NoReturn
 
@@ -123,7 +122,7 @@ def _warn(lines: Sequence[str]) -> None:
 
 def cmd_build(args: argparse.Namespace) -> None:
     """Build or update the index and report what changed."""
-    from rag.pipeline import build
+    from rag.indexing.build import build
 
     config = _config(args)
     report = build(config, full=args.full, progress=sys.stderr.isatty())
@@ -136,12 +135,6 @@ def cmd_build(args: argparse.Namespace) -> None:
         f"removed {len(report.removed)}, unchanged {len(report.unchanged)}) "
         f"in {report.seconds:.1f}s"
     )
-
-
-def hit_json(hit: Any) -> dict[str, Any]:
-    """The JSON object of one search hit: the passage, then the fused and per-leg scores."""
-    scores = {k: v for k, v in asdict(hit).items() if k != "chunk"}
-    return {**asdict(hit.chunk), **scores}
 
 
 def _legs(hit: Any) -> str:
@@ -157,12 +150,12 @@ def _legs(hit: Any) -> str:
 
 def cmd_search(args: argparse.Namespace) -> None:
     """Print ranked passages, as text or one JSON array."""
-    from rag.pipeline import Searcher
-    from rag.retrieve import check_query
+    from rag.records import hit_json
+    from rag.search.searcher import Searcher, check_query
 
     config = _config(args)
-    check_query(args.question, config.top_k)
-    hits = Searcher(config).search(args.question)
+    question = check_query(args.question, config.top_k)
+    hits = Searcher(config).search(question)
     if args.json:
         print(json.dumps([hit_json(h) for h in hits], ensure_ascii=False, indent=2))
         return
@@ -180,7 +173,7 @@ def cmd_search(args: argparse.Namespace) -> None:
 
 def cmd_corpus(args: argparse.Namespace) -> None:
     """List the articles or show one."""
-    from rag.pipeline import indexed_chunk_counts, load_documents
+    from rag.indexing.build import indexed_chunk_counts, load_documents
 
     config = _config(args)
     docs, warnings = load_documents(config)
@@ -230,32 +223,6 @@ def _show(docs: Sequence[Any], doc_id: str, removed: bool) -> None:
             print(f"[{item.reason}] {item.line}")
 
 
-def answer_json(answer: Any) -> dict[str, Any]:
-    """The JSON object of an answer."""
-    t = answer.timings
-    return {
-        "question": answer.question,
-        "query": answer.query,
-        "answer": answer.text,
-        "lang": answer.lang,
-        "refused": answer.refused,
-        "mode": answer.mode,
-        "notes": list(answer.notes),
-        "citations": [asdict(c) for c in answer.citations],
-        "claims": [asdict(c) for c in answer.claims],
-        "passages": [hit_json(h) for h in answer.hits],
-        "answerability": answer.answerability,
-        "timings_ms": {
-            "retrieval": t.retrieval,
-            "check": t.check,
-            "first_token": t.first_token,
-            "total": t.total,
-        },
-        "tokens": t.tokens,
-        "tokens_per_s": t.tokens_per_s,
-    }
-
-
 def _print_answer(answer: Any, streamed: str) -> None:
     """Print the checked answer (when it differs from what streamed), notes and sources."""
     if not streamed:
@@ -293,108 +260,76 @@ def _print_answer(answer: Any, streamed: str) -> None:
 
 def cmd_ask(args: argparse.Namespace) -> None:
     """Stream an answer, then list its sources; or print one JSON object."""
-    from rag.pipeline import Assistant
-    from rag.retrieve import check_query
+    from rag.answering.assistant import Assistant
+    from rag.records import Answered, Reset, Rewritten, Token, answer_json
 
-    config = _config(args)
-    check_query(args.question, config.top_k)
-    assistant = Assistant(config)
+    assistant = Assistant(_config(args))
+    events = assistant.stream(args.question)  # checks the question before any model loads
     assistant.warm()
     streamed = ""
-    for event in assistant.stream(args.question):
-        if args.json:
-            if event.kind == "answer":
-                print(json.dumps(answer_json(event.data), ensure_ascii=False, indent=2))
-            continue
-        if event.kind == "query":
-            print(f"(searching for: {event.data})", file=sys.stderr)
-        elif event.kind == "token":
-            streamed += event.data
-            print(event.data, end="", flush=True)
-        elif event.kind == "reset":
-            print(f"\n(note: {event.data})", file=sys.stderr)
-            streamed = ""
-        elif event.kind == "answer":
-            _print_answer(event.data, streamed)
-
-
-def _variants(args: argparse.Namespace) -> dict[str, Config]:
-    """The configurations to evaluate: one, one per ``--config`` file or per ``--compare`` value.
-
-    Raises:
-        QueryError: If the options ask for an impossible combination.
-    """
-    files = args.config or [None]
-    if len(files) > 1 and (args.compare or args.calibrate):
-        raise QueryError("several --config files go with neither --compare nor --calibrate")
-    if len(files) > 1:
-        labels = [f.stem for f in files]
-        labels = labels if len(set(labels)) == len(labels) else [str(f) for f in files]
-        return {label: _config(args, f) for label, f in zip(labels, files, strict=True)}
-    if not args.compare:
-        return {"": _config(args, files[0])}
-    key, sep, values = args.compare.partition("=")
-    if not sep or not values:
-        raise QueryError(f"--compare takes KEY=V1,V2, got {args.compare!r}")
-    return {
-        f"{key}={v}": _config(args, files[0], **{key.strip(): v.strip()}) for v in values.split(",")
-    }
+    for event in events:
+        match event:
+            case Answered(answer=answer) if args.json:
+                print(json.dumps(answer_json(answer), ensure_ascii=False, indent=2))
+            case Answered(answer=answer):
+                _print_answer(answer, streamed)
+            case _ if args.json:
+                continue
+            case Rewritten(query=query):
+                print(f"(searching for: {query})", file=sys.stderr)
+            case Token(text=text):
+                streamed += text
+                print(text, end="", flush=True)
+            case Reset(reason=reason):
+                print(f"\n(note: {reason})", file=sys.stderr)
+                streamed = ""
 
 
 def cmd_eval(args: argparse.Namespace) -> None:
     """Run a question set; write rows.jsonl and report.json/.md/.html per configuration."""
     from tqdm import tqdm
 
-    from rag import evaluate, report
-    from rag.files import write_atomic
-    from rag.pipeline import Assistant
-    from rag.questions import load_questions
+    from rag.evaluation import runner
+    from rag.evaluation.questions import load_questions
 
     questions = load_questions(args.questions)
     title = f"rag eval {args.questions.name}"
-    summaries, rows, chunks = {}, {}, {}
-    for label, config in _variants(args).items():
-        # Calibrating on answers: every question reaches the model, no cut refuses yet.
-        assistant = Assistant(config, calibrating=args.calibrate and not args.retrieval_only)
-        assistant.warm()
-        bar = lambda items, d=label or "questions": tqdm(items, desc=d, unit="q", file=sys.stderr)  # noqa: E731
-        out = args.out / label.replace("/", "_") if label else args.out
-        rows[label], summaries[label] = evaluate.run(
-            questions, assistant, out, args.retrieval_only, args.resume, bar, title
-        )
-        chunks.update({c.chunk_id: c for c in assistant.searcher.index.chunks})
-    if len(summaries) > 1:
-        table = evaluate.compare_table(summaries)
-        write_atomic(args.out / "compare.md", table)
-        report.write_html(args.out / "report.html", summaries, rows, chunks, title)
-        print(table, end="")
-    else:
-        print(evaluate.markdown(summaries[""]), end="")
+    configs = runner.variants(
+        lambda path, extra: _config(args, path, **extra),
+        args.config or [],
+        args.compare,
+        args.calibrate,
+    )
+    outcome = runner.run_all(
+        questions,
+        configs,
+        args.out,
+        title,
+        args.retrieval_only,
+        args.resume,
+        args.calibrate,
+        lambda items, label: tqdm(items, desc=label, unit="q", file=sys.stderr),
+    )
+    print(outcome.table, end="")
     print(f"reports in {args.out}/", file=sys.stderr)
     if args.calibrate:
-        _calibrate(args, rows[""], chunks, title)
+        _calibrate(args, outcome, title)
 
 
-def _calibrate(args: argparse.Namespace, rows: Sequence[Any], chunks: Any, title: str) -> None:
-    from rag import evaluate
+def _calibrate(args: argparse.Namespace, outcome: Any, title: str) -> None:
+    from rag.evaluation import calibrate, runner
 
-    cuts = evaluate.refusal_tradeoff(rows)
-    chosen = evaluate.best_cut(cuts)
-    print("\n" + evaluate.tradeoff_table(cuts, chosen), end="")
-    if any(r.mode for r in rows):  # answers were generated: show what the cut gives
+    chosen = runner.calibrate_rows(outcome.rows[""], outcome.chunks, args.out, title)
+    print("\n" + chosen.tradeoff, end="")
+    if chosen.summary:
         out = args.out / "calibrated"
-        calibrated = evaluate.apply_cut(rows, chosen)
-        summary = evaluate.write_reports(out, calibrated, chunks, f"{title} (calibrated)")
-        print(
-            f"\nwith these thresholds (reports in {out}/):\n" + evaluate.markdown(summary), end=""
-        )
+        print(f"\nwith these thresholds (reports in {out}/):\n" + chosen.summary, end="")
     target = (args.config or [Path("rag.toml")])[0]
-    settings = evaluate.chosen_settings(chosen, rows)
-    said = ", ".join(f"{name} = {value:.4f}" for name, value in settings.items())
+    said = ", ".join(f"{name} = {value:.4f}" for name, value in chosen.settings.items())
     if args.dry_run:
         print(f"{said} (dry run: {target} unchanged)")
     else:
-        evaluate.write_settings(target, settings)
+        calibrate.write_settings(target, chosen.settings)
         print(f"wrote {said} to {target}")
 
 

@@ -46,3 +46,9 @@ class GeneratorError(RagError):
 
 class QuestionSetError(RagError):
     """An evaluation question set (JSONL or CSV) is unreadable or malformed."""
+
+
+def first_line(exc: BaseException) -> str:
+    """The first line of an exception's message, or its type when it has none."""
+    text = str(exc).strip()
+    return text.splitlines()[0] if text else type(exc).__name__

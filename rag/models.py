@@ -13,7 +13,7 @@ from collections.abc import Mapping
 from pathlib import Path
 
 from rag.config import models_dir
-from rag.errors import ModelError
+from rag.errors import ModelError, first_line
 
 
 def _hf_cache(name: str) -> Path | None:
@@ -57,3 +57,15 @@ def resolve_model(name: str, what: str, hint: str, env: Mapping[str, str] | None
         f"{what} {name!r} is not on disk and no model hub is reachable: run "
         f"../shared/tools/get-models (it fills {models_dir(env)}), or set {hint} to a local folder"
     )
+
+
+def load_failed(what: str, path: Path | str, exc: BaseException, fix: str) -> ModelError:
+    """The one-line error for a model that is on disk but does not load.
+
+    Args:
+        what: What the model is for, e.g. ``"embedding model"``.
+        path: Where it was loaded from.
+        exc: What the loading library raised.
+        fix: What to do, e.g. ``"point RAG_EMBED_MODEL at a sentence-transformers folder"``.
+    """
+    return ModelError(f"cannot load {what} {path}: {first_line(exc)}; {fix}")

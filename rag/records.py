@@ -1,14 +1,20 @@
-"""Typed records that flow through the pipeline.
+"""Typed records that flow from the article file to the answer: the core of every layer.
 
 Ids are stable from the file to the citation: ``doc_id`` is the file stem and
 ``chunk_id`` is ``"{doc_id}#{ordinal}"``, so an unchanged document keeps its
 chunk ids across rebuilds.
+
+The events of a streamed answer (:data:`Event`) and the JSON shapes of hits and
+answers (what ``rag ask --json`` prints and the app's ``/ask`` returns) live here
+too, so the CLI and the UI share them. The index manifest is a typed record of
+its own, in :mod:`rag.indexing.manifest`.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from datetime import date
+from typing import Any
 
 
 @dataclass(frozen=True)
@@ -162,7 +168,7 @@ class Answer:
         notes: Messages the user should see (a fallback, a retry).
         timings: Where the time went.
         answerability: The chat model's P(YES) that the passages answer the
-            question (:mod:`rag.answerable`), or None if not checked.
+            question (:mod:`rag.answering.answerable`), or None if not checked.
     """
 
     question: str
@@ -177,3 +183,80 @@ class Answer:
     notes: tuple[str, ...] = ()
     timings: Timings = Timings()
     answerability: float | None = None
+
+
+# ---------------------------------------------------------------- events
+
+
+@dataclass(frozen=True)
+class Rewritten:
+    """A follow-up was rewritten into this standalone query."""
+
+    query: str
+
+
+@dataclass(frozen=True)
+class Retrieved:
+    """The passages found, before any generation."""
+
+    hits: tuple[Hit, ...]
+
+
+@dataclass(frozen=True)
+class Token:
+    """A piece of generated text."""
+
+    text: str
+
+
+@dataclass(frozen=True)
+class Reset:
+    """Discard the text streamed so far, and why (a retry, a failure)."""
+
+    reason: str
+
+
+@dataclass(frozen=True)
+class Answered:
+    """The final, checked answer; always the last event."""
+
+    answer: Answer
+
+
+Event = Rewritten | Retrieved | Token | Reset | Answered
+"""One step of a streamed answer, for the CLI and the UI to dispatch on by type."""
+
+
+# ---------------------------------------------------------------- JSON shapes
+
+
+def hit_json(hit: Hit) -> dict[str, Any]:
+    """The JSON object of one search hit: the passage, then the fused and per-leg scores."""
+    scores = {k: v for k, v in asdict(hit).items() if k != "chunk"}
+    return {**asdict(hit.chunk), **scores}
+
+
+def answer_json(answer: Answer) -> dict[str, Any]:
+    """The JSON object of an answer (``rag ask --json``, the app's ``/ask``)."""
+    t = answer.timings
+    return {
+        "question": answer.question,
+        "query": answer.query,
+        "answer": answer.text,
+        "lang": answer.lang,
+        "refused": answer.refused,
+        "mode": answer.mode,
+        "notes": list(answer.notes),
+        "citations": [asdict(c) for c in answer.citations],
+        "claims": [asdict(c) for c in answer.claims],
+        "passages": [hit_json(h) for h in answer.hits],
+        "answerability": answer.answerability,
+        "timings_ms": {
+            "retrieval": t.retrieval,
+            "check": t.check,
+            "first_token": t.first_token,
+            "total": t.total,
+        },
+        "tokens": t.tokens,
+        "tokens_per_s": t.tokens_per_s,
+    }

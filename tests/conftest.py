@@ -15,10 +15,7 @@ from pathlib import Path
 
 import pytest
 
-try:  # rootdir-relative import (tests/ is on sys.path under pytest's default import mode)
-    from models import build_tiny_cross_encoder, build_tiny_sentence_transformer
-except ImportError:  # tests/ imported as a package
-    from tests.models import build_tiny_cross_encoder, build_tiny_sentence_transformer
+from tests.models import build_tiny_cross_encoder, build_tiny_sentence_transformer
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 CORPUS_DIR = REPO_ROOT / "corpus"
@@ -57,10 +54,7 @@ def tiny_cross_encoder(tmp_path_factory: pytest.TempPathFactory, corpus_texts: l
 @pytest.fixture(scope="session")
 def tiny_qwen(tmp_path_factory: pytest.TempPathFactory, corpus_texts: list[str]) -> Path:
     """Folder of a tiny random Qwen2ForCausalLM with a byte-level BPE and a ChatML template."""
-    try:
-        from models import build_tiny_qwen
-    except ImportError:
-        from tests.models import build_tiny_qwen
+    from tests.models import build_tiny_qwen
 
     return build_tiny_qwen(tmp_path_factory.mktemp("tiny_qwen"), corpus_texts, seed=0)
 
@@ -78,12 +72,8 @@ def fake_index(tmp_path_factory: pytest.TempPathFactory):
     import shutil
 
     from rag.config import Config
-    from rag.pipeline import build
-
-    try:
-        from fakes import fake_embedder
-    except ImportError:
-        from tests.fakes import fake_embedder
+    from rag.indexing.build import build
+    from tests.fakes import fake_embedder
 
     root = tmp_path_factory.mktemp("fake_index")
     shutil.copytree(CORPUS_DIR, root / "corpus")

@@ -7,8 +7,8 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from rag.embed import Embedder
-from rag.korean import tokenize
+from rag.indexing.embed import Embedder
+from rag.text.korean import tokenize
 
 
 class FakeTokenizer:

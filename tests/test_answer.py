@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from rag.answer import drop_repeats, grounded, language_matches, weak_evidence
+from rag.answering.compose import drop_repeats, grounded, language_matches, weak_evidence
 from rag.records import Chunk, Claim, Hit
 
 

@@ -5,10 +5,13 @@ from dataclasses import replace
 from pathlib import Path
 
 import pytest
-from fakes import FakeGenerator, fake_embedder
 
+from rag.answering.assistant import Assistant
 from rag.errors import QueryError
-from rag.pipeline import Assistant, Searcher, build
+from rag.indexing.build import build
+from rag.records import Answered, Reset, Retrieved, Rewritten, Token
+from rag.search.searcher import Searcher
+from tests.fakes import FakeGenerator, fake_embedder
 
 CORPUS = Path(__file__).resolve().parents[1] / "corpus"
 BUDGET_PASSAGE = "2024년 9090억원 규모 예산을 투입해 전국민 인공지능 일상화를 추진한다"
@@ -33,9 +36,9 @@ def budget_source(a: Assistant, question: str) -> int:
 
 def test_sources_arrive_before_any_token(built):
     a = assistant(built, "정부는 2024년 9090억원을 투입한다 [1].")
-    kinds = [e.kind for e in a.stream("2024년 인공지능 일상화 예산은 얼마야?")]
-    assert kinds.index("hits") < kinds.index("token") < kinds.index("answer")
-    assert kinds[-1] == "answer"
+    kinds = [type(e) for e in a.stream("2024년 인공지능 일상화 예산은 얼마야?")]
+    assert kinds.index(Retrieved) < kinds.index(Token) < kinds.index(Answered)
+    assert kinds[-1] is Answered
 
 
 def test_good_citation_is_kept_and_renumbered_to_one(built):
@@ -105,8 +108,8 @@ def test_wrong_language_is_retried_once_with_a_firmer_instruction(built):
     a = assistant(built, *replies)
     a.similarity = lambda: None  # the fake embedder cannot match English to Korean
     events = list(a.stream(question, lang="en"))
-    assert [e.kind for e in events].count("reset") == 1
-    answer = events[-1].data
+    assert [type(e) for e in events].count(Reset) == 1
+    answer = events[-1].answer
     assert answer.lang == "en" and answer.mode == "generate"
     assert answer.text == "Korea will invest 9090억원 in AI in 2024.[1]"
     assert "not in English" in a._generator.prompts[1][0]["content"]
@@ -149,8 +152,8 @@ def test_follow_up_is_rewritten_and_the_rewrite_is_shown(built):
     a = assistant(built, "기사에서 찾을 수 없습니다.")
     history = [{"role": "user", "content": "대한민국 인공지능 도약방안이 뭐야?"}]
     events = list(a.stream("그럼 예산은 얼마야?", history))
-    assert events[0].kind == "query" and "도약방안" in events[0].data
-    assert events[-1].data.query == events[0].data
+    assert isinstance(events[0], Rewritten) and "도약방안" in events[0].query
+    assert events[-1].answer.query == events[0].query
 
 
 def test_forced_language_overrides_the_questions(built):
@@ -201,9 +204,9 @@ def test_chat_server_failing_mid_answer_falls_back_to_quotes_with_the_reason(bui
     config = built
     a = Assistant(config, searcher=Searcher(config, embedder=fake_embedder()), generator=Dropping())
     events = list(a.stream("2024년 전국민 인공지능 일상화 예산은 얼마야?"))
-    kinds = [e.kind for e in events]
-    assert kinds.index("token") < kinds.index("reset") < kinds.index("answer")
-    answer = events[-1].data
+    kinds = [type(e) for e in events]
+    assert kinds.index(Token) < kinds.index(Reset) < kinds.index(Answered)
+    answer = events[-1].answer
     assert answer.mode == "extractive" and any("RAG_LLM_URL" in n for n in answer.notes)
 
 

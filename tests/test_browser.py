@@ -13,8 +13,9 @@ import time
 from pathlib import Path
 
 import pytest
-from fakes import fake_embedder
-from ui_support import SLOW, CitingGenerator, app_config, free_port
+
+from tests.fakes import fake_embedder
+from tests.ui_support import SLOW, CitingGenerator, app_config, free_port
 
 CHROMIUM = Path("/usr/bin/chromium")
 ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]

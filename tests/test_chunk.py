@@ -2,9 +2,9 @@ from __future__ import annotations
 
 import itertools
 
-from rag.chunk import chunk_document, pack
-from rag.korean import split_sentences
+from rag.indexing.chunk import chunk_document, pack
 from rag.records import Document
+from rag.text.korean import split_sentences
 
 
 def words(texts):

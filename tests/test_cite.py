@@ -5,14 +5,12 @@ from collections.abc import Sequence
 import numpy as np
 import pytest
 
-from rag.cite import embedding_similarity, language, needs_citation, verify
-from rag.markers import is_dont_know, parse
+from rag.answering.cite.markers import is_dont_know, parse
+from rag.answering.cite.score import embedding_similarity, needs_citation
+from rag.answering.cite.verify import verify
 from rag.records import Chunk
-
-try:  # rootdir-relative import (tests/ is on sys.path under pytest's default import mode)
-    from fakes import FakeGenerator, fake_embedder
-except ImportError:  # tests/ imported as a package
-    from tests.fakes import FakeGenerator, fake_embedder
+from rag.text.lang import language
+from tests.fakes import FakeGenerator, fake_embedder
 
 
 def chunk(doc: str, text: str, start: int = 0, title: str | None = None) -> Chunk:

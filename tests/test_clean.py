@@ -5,8 +5,8 @@ from pathlib import Path
 
 import pytest
 
-from rag.clean import clean, normalize
-from rag.ingest import Source, read_corpus, read_source
+from rag.indexing.clean import clean, normalize
+from rag.indexing.ingest import Source, read_corpus, read_source
 from rag.records import Document
 
 ROOT = Path(__file__).resolve().parent.parent

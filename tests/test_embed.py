@@ -3,8 +3,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from rag.embed import Embedder
 from rag.errors import ModelError
+from rag.indexing.embed import Embedder
 from rag.models import resolve_model
 
 
@@ -29,8 +29,8 @@ def test_models_own_prompts_are_used_for_queries_and_documents(tiny_embedder):
 
 def test_configured_prompts_override_the_models_own(tiny_embedder):
     embedder = Embedder(str(tiny_embedder), query_prompt="search_query: ", document_prompt="doc: ")
-    assert embedder.describe()["query_prompt"] == "search_query: "
-    assert embedder.describe()["document_prompt"] == "doc: "
+    assert embedder.describe().query_prompt == "search_query: "
+    assert embedder.describe().document_prompt == "doc: "
 
 
 def test_e5_family_gets_query_and_passage_prefixes_when_its_config_has_none(

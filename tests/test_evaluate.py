@@ -4,11 +4,12 @@ import json
 from pathlib import Path
 
 import pytest
-from fakes import FakeGenerator, fake_embedder
 
-from rag.evaluate import gold_passages, read_rows, run
-from rag.pipeline import Assistant, Searcher
-from rag.questions import Evidence, Question
+from rag.answering.assistant import Assistant
+from rag.evaluation.evaluate import gold_passages, read_rows, run
+from rag.evaluation.questions import Evidence, Question
+from rag.search.searcher import Searcher
+from tests.fakes import FakeGenerator, fake_embedder
 
 CORPUS = Path(__file__).resolve().parents[1] / "corpus"
 BUDGET = "2024년 9090억원 규모 예산을 투입해 전국민 인공지능 일상화를 추진한다"
@@ -107,13 +108,13 @@ def test_resume_keeps_finished_rows_and_asks_only_the_rest(config, tmp_path):
 
 
 def _row(qid, answerable, top):
-    from rag.evaluate import Row
+    from rag.evaluation.evaluate import Row
 
     return Row(qid, "q", "ko", answerable, top_score=top)
 
 
 def test_calibration_picks_the_threshold_with_the_best_refusal_f1():
-    from rag.evaluate import best_cut, refusal_tradeoff
+    from rag.evaluation.calibrate import best_cut, refusal_tradeoff
 
     rows = [
         _row("a", True, 0.8),
@@ -132,14 +133,14 @@ def test_calibration_picks_the_threshold_with_the_best_refusal_f1():
 
 
 def test_calibration_without_unanswerable_questions_has_no_f1():
-    from rag.evaluate import refusal_tradeoff
+    from rag.evaluation.calibrate import refusal_tradeoff
 
     assert all(c.f1 is None for c in refusal_tradeoff([_row("a", True, 0.8)]))
 
 
 def test_thresholds_are_written_into_rag_toml_keeping_other_settings(tmp_path):
     from rag.config import load_config
-    from rag.evaluate import write_settings
+    from rag.evaluation.calibrate import write_settings
 
     toml = tmp_path / "rag.toml"
     toml.write_text('top_k = 7\nrefuse_below = 0.1\nmode = "dense"\n')
@@ -153,7 +154,7 @@ def test_thresholds_are_written_into_rag_toml_keeping_other_settings(tmp_path):
 
 
 def test_compare_table_has_a_column_per_configuration_and_deltas():
-    from rag.evaluate import compare_table
+    from rag.evaluation.evaluate import compare_table
 
     table = compare_table(
         {"mode=dense": {"all": {"doc_hit@1": 0.9}}, "mode=bm25": {"all": {"doc_hit@1": 0.6}}}
@@ -165,7 +166,7 @@ def test_compare_table_has_a_column_per_configuration_and_deltas():
 def test_calibration_counts_the_model_refusals_on_top_of_the_threshold():
     from dataclasses import replace
 
-    from rag.evaluate import best_cut, refusal_tradeoff
+    from rag.evaluation.calibrate import best_cut, refusal_tradeoff
 
     rows = [
         _row("a", True, 0.8),
@@ -208,9 +209,9 @@ def test_html_report_is_self_contained_with_plots_and_a_row_per_question(config,
 
 
 def test_html_report_shows_markup_from_articles_and_answers_as_text(config, tmp_path):
-    from rag.evaluate import Row
+    from rag.evaluation.evaluate import Row
+    from rag.evaluation.report import render
     from rag.records import Chunk
-    from rag.report import render
 
     row = Row(
         "x",
@@ -229,7 +230,7 @@ def test_html_report_shows_markup_from_articles_and_answers_as_text(config, tmp_
 
 
 def test_semantic_score_compares_answer_and_reference_alike_without_markers():
-    from rag.evaluate import answer_metrics, semantic_similarity
+    from rag.evaluation.evaluate import answer_metrics, semantic_similarity
     from rag.records import Answer
 
     seen = []
@@ -249,7 +250,7 @@ def test_semantic_score_compares_answer_and_reference_alike_without_markers():
 def test_calibration_picks_both_cuts_when_the_model_judged_answerability():
     from dataclasses import replace
 
-    from rag.evaluate import best_cut, chosen_settings, refusal_tradeoff, tradeoff_table
+    from rag.evaluation.calibrate import best_cut, chosen_settings, refusal_tradeoff, tradeoff_table
 
     rows = [
         replace(_row("a", True, 0.8), answerability=0.9),
@@ -287,7 +288,8 @@ def test_a_report_that_cannot_be_written_is_one_line_and_keeps_the_old_file(tmp_
 def test_applying_a_cut_turns_the_questions_it_catches_into_refusals_before_generation():
     from dataclasses import replace
 
-    from rag.evaluate import Cut, apply_cut, summarize
+    from rag.evaluation.calibrate import Cut, apply_cut
+    from rag.evaluation.evaluate import summarize
 
     timings = {"retrieval": 80.0, "check": 1000.0, "first_token": 3000.0, "total": 9000.0}
     answered = replace(

@@ -22,21 +22,14 @@ from typing import Any
 import pytest
 import torch
 
-import rag.llm_local as llm_local
+import rag.llm.local as llm_local
 from rag.errors import GeneratorError, ModelError
-from rag.generate import (
-    Generator,
-    OpenAIGenerator,
-    TransformersGenerator,
-    converted_dir,
-    load_generator,
-    until_stop,
-)
-
-try:
-    from models import write_tiny_qwen_gguf
-except ImportError:
-    from tests.models import write_tiny_qwen_gguf
+from rag.llm import load_generator
+from rag.llm.base import Generator, until_stop
+from rag.llm.gguf import converted_dir
+from rag.llm.http import OpenAIGenerator
+from rag.llm.local import TransformersGenerator
+from tests.models import write_tiny_qwen_gguf
 
 MESSAGES = [
     {"role": "system", "content": "출처를 밝혀 답하세요."},
@@ -318,7 +311,7 @@ def test_gguf_is_converted_once_then_loaded_from_the_cache(
     def no_dequantizing(*args: Any, **kwargs: Any) -> None:
         raise AssertionError("the GGUF file was read again")
 
-    monkeypatch.setattr(llm_local, "_load_gguf", no_dequantizing)
+    monkeypatch.setattr(llm_local, "load_gguf", no_dequantizing)
     second = TransformersGenerator(str(tiny_gguf), threads=1, cache_dir=cache)
     assert list(second.stream(MESSAGES, max_new_tokens=12)) == expected
 
@@ -351,7 +344,7 @@ def test_gguf_cache_defaults_to_the_models_dir(tiny_gguf, tmp_path, monkeypatch)
 def test_unwritable_cache_only_warns(tiny_gguf, tmp_path, caplog):
     blocker = tmp_path / "a-file"
     blocker.write_text("", encoding="utf-8")
-    with caplog.at_level(logging.WARNING, logger="rag.llm_local"):
+    with caplog.at_level(logging.WARNING, logger="rag.llm.gguf"):
         gen = TransformersGenerator(str(tiny_gguf), threads=1, cache_dir=blocker)
     assert "could not cache" in caplog.text
     assert len(list(gen.stream(MESSAGES, max_new_tokens=3))) >= 1
@@ -631,7 +624,7 @@ def test_load_generator_picks_http_when_a_url_is_set(tiny_qwen):
 def test_local_model_weighs_yes_against_no_in_one_forward_pass(generator):
     import math
 
-    from rag.answerable import Judge
+    from rag.llm.base import Judge
 
     assert isinstance(generator, Judge)
     p = generator.yes_probability(MESSAGES)

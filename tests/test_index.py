@@ -5,11 +5,20 @@ import json
 import numpy as np
 import pytest
 
-from rag.bm25 import Bm25
 from rag.errors import IndexCorruptError, IndexMismatchError, IndexMissingError
-from rag.index import check_settings, load_index, recover, write_index
-from rag.korean import tokenize
+from rag.indexing.bm25 import Bm25
+from rag.indexing.manifest import (
+    FORMAT,
+    Bm25Info,
+    ChunkerInfo,
+    EmbedderInfo,
+    IndexInfo,
+    Manifest,
+    check_settings,
+)
+from rag.indexing.store import load_index, recover, write_index
 from rag.records import Chunk
+from rag.text.korean import tokenize
 
 TEXTS = [
     "서울은 한국의 수도이다",
@@ -29,9 +38,20 @@ def _parts(n=4, dim=8, seed=0):
     return chunks, vectors, Bm25.build([tokenize(c.text) for c in chunks])
 
 
+def _manifest(model="m", chunk_tokens=200):
+    return Manifest(
+        format=FORMAT,
+        created="2026-01-01T00:00:00+00:00",
+        embedder=EmbedderInfo(model, 8, "", "", 512),
+        chunker=ChunkerInfo(chunk_tokens, 1),
+        bm25=Bm25Info(),
+        documents={},
+    )
+
+
 def _write(folder, threshold=1000, seed=0, manifest=None):
     chunks, vectors, bm25 = _parts(seed=seed)
-    manifest = manifest or {"format": 1, "embedder": {"model": "m", "dimension": 8}}
+    manifest = manifest or _manifest()
     write_index(folder, chunks, vectors, bm25, manifest, hnsw_threshold=threshold, hnsw_m=8)
     return chunks, vectors
 
@@ -51,14 +71,14 @@ def test_index_folder_holds_plain_files_and_round_trips(tmp_path):
     assert index.chunks == chunks
     np.testing.assert_allclose(index.stored_vectors(), vectors, rtol=1e-6)
     assert index.search_dense(vectors[2], 1)[0][0] == 2
-    assert index.manifest["index"] == {"type": "flat", "count": 4, "hnsw_m": 8}
+    assert index.manifest.index == IndexInfo("flat", 4, 8)
 
 
 def test_large_corpus_switches_to_hnsw_and_still_finds_exact_matches(tmp_path):
     folder = tmp_path / "index"
     _, vectors = _write(folder, threshold=2)
     index = load_index(folder, ef_search=64)
-    assert index.manifest["index"]["type"] == "hnsw"
+    assert index.manifest.index.type == "hnsw"
     assert index.vectors.hnsw.efSearch == 64
     for row in range(len(vectors)):
         assert index.search_dense(vectors[row], 1)[0][0] == row
@@ -126,12 +146,12 @@ def test_refuses_to_overwrite_a_folder_that_is_not_an_index(tmp_path):
     (folder / "precious.txt").write_text("keep me")
     chunks, vectors, bm25 = _parts()
     with pytest.raises(IndexCorruptError, match="not an index"):
-        write_index(folder, chunks, vectors, bm25, {"format": 1}, 1000, 8)
+        write_index(folder, chunks, vectors, bm25, _manifest(), 1000, 8)
     assert (folder / "precious.txt").read_text() == "keep me"
 
 
 def test_settings_mismatch_names_each_difference_and_the_command(tmp_path):
-    manifest = {"embedder": {"model": "a"}, "chunker": {"chunk_tokens": 200}}
+    manifest = _manifest(model="a", chunk_tokens=200)
     expected = {
         "embedder.model": "b",
         "chunker.chunk_tokens": 200,

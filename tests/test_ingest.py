@@ -5,9 +5,9 @@ from pathlib import Path
 
 import pytest
 
-from rag.clean import clean
 from rag.errors import CorpusError
-from rag.ingest import SUFFIXES, load_sidecar, read_corpus, read_source
+from rag.indexing.clean import clean
+from rag.indexing.ingest import SUFFIXES, load_sidecar, read_corpus, read_source
 
 ROOT = Path(__file__).resolve().parent.parent
 CORPUS = ROOT / "corpus"

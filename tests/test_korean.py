@@ -1,7 +1,7 @@
 from __future__ import annotations
 
-from rag.bm25 import Bm25
-from rag.korean import split_sentences, tokenize
+from rag.indexing.bm25 import Bm25
+from rag.text.korean import split_sentences, tokenize
 
 
 def test_particles_are_dropped_so_inflected_forms_share_a_token():

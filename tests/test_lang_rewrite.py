@@ -2,8 +2,8 @@ from __future__ import annotations
 
 import pytest
 
-from rag.lang import detect, matches
-from rag.rewrite import needs_context, rewrite
+from rag.search.rewrite import needs_context, rewrite
+from rag.text.lang import detect, matches
 
 
 @pytest.mark.parametrize(

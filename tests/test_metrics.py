@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 import pytrec_eval  # a test dependency: the cross-check must run, never skip
 
-from rag.metrics import (
+from rag.evaluation.metrics import (
     citation_precision,
     citation_recall,
     citation_validity,

@@ -2,7 +2,13 @@ from __future__ import annotations
 
 import pytest
 
-from rag.numbers import Quantity, find_quantities, quantities, same_quantity, unsupported_numbers
+from rag.text.numbers import (
+    Quantity,
+    find_quantities,
+    quantities,
+    same_quantity,
+    unsupported_numbers,
+)
 
 
 def values(text: str) -> list[tuple[str, float, str]]:

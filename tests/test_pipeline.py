@@ -6,12 +6,13 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from fakes import FakeModel, fake_embedder
 
 from rag.config import Config
 from rag.errors import CorpusError, IndexMismatchError
-from rag.index import load_index
-from rag.pipeline import Searcher, build
+from rag.indexing.build import build
+from rag.indexing.store import load_index
+from rag.search.searcher import Searcher
+from tests.fakes import FakeModel, fake_embedder
 
 CORPUS = Path(__file__).resolve().parents[1] / "corpus"
 
@@ -30,9 +31,9 @@ def test_build_indexes_every_article_and_search_finds_the_budget(config):
     assert report.documents == 5 and report.written and report.embedded == report.chunks
     index = load_index(config.index_dir)
     assert {c.doc_id for c in index.chunks} == {p.stem for p in CORPUS.glob("*.txt")}
-    assert set(index.manifest["documents"]) == {p.stem for p in CORPUS.glob("*.txt")}
-    assert index.manifest["embedder"]["model"] == "fake-model"
-    assert {"faiss-cpu", "bm25s", "kiwipiepy", "python"} <= set(index.manifest["versions"])
+    assert set(index.manifest.documents) == {p.stem for p in CORPUS.glob("*.txt")}
+    assert index.manifest.embedder.model == "fake-model"
+    assert {"faiss-cpu", "bm25s", "kiwipiepy", "python"} <= set(index.manifest.versions)
     hits = Searcher(config, embedder=fake_embedder()).search("2024년 9090억원 예산", k=3)
     assert hits[0].chunk.doc_id.startswith("001_")
     assert any("9090억원 규모 예산" in h.chunk.text for h in hits)
@@ -74,7 +75,7 @@ def test_rebuild_embeds_only_new_and_changed_documents(config):
 
 
 def fake_embedder_from(model):
-    from rag.embed import Embedder
+    from rag.indexing.embed import Embedder
 
     return Embedder("fake-model", model=model)
 
@@ -137,12 +138,12 @@ def test_real_tiny_model_builds_and_searches_end_to_end(config, tiny_embedder):
     report = build(real)
     assert report.chunks >= 5
     index = load_index(real.index_dir)
-    assert index.manifest["embedder"]["dimension"] == 32
-    assert index.manifest["embedder"]["document_prompt"] == "passage: "
+    assert index.manifest.embedder.dimension == 32
+    assert index.manifest.embedder.document_prompt == "passage: "
     hits = Searcher(real).search("베이징 AI 계획", k=3)
     assert len(hits) == 3 and all(h.dense_rank or h.bm25_rank for h in hits)
     limit = 256
-    from rag.embed import Embedder
+    from rag.indexing.embed import Embedder
 
     embedder = Embedder(str(tiny_embedder))
     sizes = embedder.count_tokens([c.text for c in index.chunks])

@@ -2,8 +2,8 @@ from __future__ import annotations
 
 import re
 
-from rag.extract import extract
-from rag.prompt import REFUSAL, build_prompt, render_source
+from rag.answering.extract import extract
+from rag.answering.prompt import REFUSAL, build_prompt, render_source
 from rag.records import Chunk, Hit
 
 

@@ -9,8 +9,8 @@ import pytest
 
 from rag.config import Config
 from rag.errors import QuestionSetError, RagError
-from rag.pipeline import load_documents
-from rag.questions import Evidence, Question, check_quotes, load_questions
+from rag.evaluation.questions import Evidence, Question, check_quotes, load_questions
+from rag.indexing.build import load_documents
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 SHIPPED = REPO_ROOT / "eval" / "questions.jsonl"

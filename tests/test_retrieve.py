@@ -2,15 +2,16 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from fakes import fake_embedder
 
-from rag.bm25 import Bm25
 from rag.config import Config
 from rag.errors import QueryError
-from rag.index import Index
-from rag.korean import tokenize
+from rag.indexing.bm25 import Bm25
+from rag.indexing.store import Index
 from rag.records import Chunk, Hit
-from rag.retrieve import diversify, fuse, retrieve
+from rag.search.retrieve import diversify, fuse, retrieve
+from rag.search.searcher import check_query
+from rag.text.korean import tokenize
+from tests.fakes import fake_embedder
 
 
 def _index(texts, docs=None):
@@ -93,9 +94,8 @@ def test_bm25_mode_needs_no_embedder():
 
 @pytest.mark.parametrize(("question", "k"), [("", 5), ("   ", 5), ("서울", 0)])
 def test_empty_question_or_k_below_one_is_a_query_error(question, k):
-    index, embedder = _index(["서울"])
     with pytest.raises(QueryError):
-        retrieve(question, index, embedder, Config(top_k=k))
+        check_query(question, k)
 
 
 class ReverseReranker:
@@ -115,7 +115,7 @@ def test_reranker_reorders_candidates_and_records_its_score():
 
 
 def test_real_cross_encoder_loads_and_scores(tiny_cross_encoder):
-    from rag.rerank import Reranker
+    from rag.search.rerank import Reranker
 
     scores = Reranker(str(tiny_cross_encoder)).score("예산", ["정부 예산", "날씨"])
     assert len(scores) == 2 and all(np.isfinite(scores))

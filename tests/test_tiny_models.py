@@ -10,10 +10,7 @@ import pytest
 from sentence_transformers import CrossEncoder, SentenceTransformer
 from transformers import AutoTokenizer
 
-try:
-    from models import train_tokenizer
-except ImportError:
-    from tests.models import train_tokenizer
+from tests.models import train_tokenizer
 
 KOREAN = "과기정통부는 2024년 9090억원 규모 예산을 투입해 전국민 인공지능 일상화를 추진한다."
 

@@ -10,15 +10,16 @@ from dataclasses import replace
 from pathlib import Path
 
 import pytest
-from fakes import FakeGenerator, fake_embedder
-from ui_support import BUDGET, CitingGenerator, app_config
 
+from rag.answering.assistant import Assistant
 from rag.errors import ConfigError, CorpusError, QueryError, QuestionSetError
-from rag.ingest import MAX_FILE_BYTES, read_corpus
-from rag.pipeline import Assistant, Searcher
+from rag.indexing.ingest import MAX_FILE_BYTES, read_corpus
 from rag.records import Answer, Citation, Claim, Timings
+from rag.search.searcher import Searcher
 from rag.ui import chat, corpus, evaluation, render
 from rag.ui.service import Service
+from tests.fakes import FakeGenerator, fake_embedder
+from tests.ui_support import BUDGET, CitingGenerator, app_config
 
 XSS = "<script>alert(1)</script><img src=x onerror=alert(2)>"
 QUESTION = "2024년 전국민 인공지능 일상화 예산은 얼마인가?"

@@ -1,7 +1,7 @@
 """Chat logic without a browser: streamed turns, settings, feedback and the API answer.
 
 A conversation is a list of :class:`Turn`. :func:`run_turn` drives
-:meth:`rag.pipeline.Assistant.stream` and yields the conversation after each
+:meth:`rag.answering.assistant.Assistant.stream` and yields the conversation after each
 event, so the UI can redraw the sources as soon as they arrive and the answer
 token by token.
 """
@@ -17,7 +17,17 @@ from typing import Any
 
 from rag.config import ANSWER_MODES, LANG_CHOICES, MODES
 from rag.errors import ConfigError, QueryError, RagError
-from rag.records import Answer, Hit
+from rag.records import (
+    Answer,
+    Answered,
+    Event,
+    Hit,
+    Reset,
+    Retrieved,
+    Rewritten,
+    Token,
+    answer_json,
+)
 
 FEEDBACK_FILE = "feedback.jsonl"
 VOTES = ("up", "down")
@@ -46,7 +56,7 @@ class Settings:
             raise ConfigError("top-k and max new tokens must be at least 1")
 
     def options(self) -> dict[str, Any]:
-        """Keyword arguments for :meth:`rag.pipeline.Assistant.stream`."""
+        """Keyword arguments for :meth:`rag.answering.assistant.Assistant.stream`."""
         return {
             "lang": self.lang,
             "retrieval": self.retrieval,
@@ -90,21 +100,22 @@ def history(turns: Sequence[Turn]) -> list[dict[str, str]]:
     return messages
 
 
-def apply(turn: Turn, kind: str, data: Any) -> None:
-    """Record one :class:`rag.pipeline.Event` on the turn."""
-    if kind == "query":
-        turn.query = data
-    elif kind == "hits":
-        turn.hits = tuple(data)
-    elif kind == "token":
-        turn.text += data
-    elif kind == "reset":
-        turn.text = ""
-        turn.notes.append(str(data))
-    elif kind == "answer":
-        turn.answer = data
-        turn.text = data.text
-        turn.hits = tuple(data.hits) or turn.hits
+def apply(turn: Turn, event: Event) -> None:
+    """Record one event of the answer stream on the turn."""
+    match event:
+        case Rewritten(query=query):
+            turn.query = query
+        case Retrieved(hits=hits):
+            turn.hits = tuple(hits)
+        case Token(text=text):
+            turn.text += text
+        case Reset(reason=reason):
+            turn.text = ""
+            turn.notes.append(reason)
+        case Answered(answer=answer):
+            turn.answer = answer
+            turn.text = answer.text
+            turn.hits = tuple(answer.hits) or turn.hits
 
 
 def run_turn(
@@ -124,15 +135,16 @@ def run_turn(
     """
     turn = Turn(question.strip())
     conversation = [*turns, turn]
-    if not turn.question:
-        turn.error = "질문을 입력하세요 · type a question"
+    try:
+        events = assistant.stream(turn.question, history(turns), **settings.options())
+    except QueryError:
+        turn.error = "질문을 입력하세요 · type a question" if not turn.question else ""
         yield conversation
-        raise QueryError("the question is empty: type a question")
-    events = assistant.stream(turn.question, history(turns), **settings.options())
+        raise
     try:
         yield conversation
         for event in events:
-            apply(turn, event.kind, event.data)
+            apply(turn, event)
             yield conversation
     except RagError as exc:
         turn.error = str(exc)
@@ -188,6 +200,4 @@ def append_feedback(data_dir: Path, record: dict[str, Any]) -> Path:
 
 def api_answer(answer: Answer) -> dict[str, Any]:
     """The answer and its citations as JSON, as ``rag ask --json`` prints them."""
-    from rag.cli import answer_json
-
     return answer_json(answer)

@@ -17,10 +17,10 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from rag.clean import clean
 from rag.config import Config
 from rag.errors import CorpusError
-from rag.ingest import MAX_FILE_BYTES, SIDECAR, SUFFIXES, load_sidecar, read_source
+from rag.indexing.clean import clean
+from rag.indexing.ingest import MAX_FILE_BYTES, SIDECAR, SUFFIXES, load_sidecar, read_source
 from rag.records import Document
 
 UPLOAD_SUFFIXES = (".txt", ".md", ".html")
@@ -49,7 +49,7 @@ def check_name(name: str) -> str:
 
 
 def check_size(name: str, size: int) -> None:
-    """Refuse a file over :data:`rag.ingest.MAX_FILE_BYTES`.
+    """Refuse a file over :data:`rag.indexing.ingest.MAX_FILE_BYTES`.
 
     Raises:
         CorpusError: If it is too big.
@@ -152,7 +152,7 @@ def listing(config: Config) -> Listing:
     Raises:
         CorpusError: If the corpus folder or its sidecar cannot be read.
     """
-    from rag.pipeline import indexed_chunk_counts, load_documents
+    from rag.indexing.build import indexed_chunk_counts, load_documents
 
     docs, warnings = load_documents(config)
     counts = indexed_chunk_counts(config, docs)

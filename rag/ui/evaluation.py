@@ -86,7 +86,7 @@ def rows_table(rows: Sequence[Any]) -> Table:
 
 def plots(summary: dict[str, dict[str, Any]], rows: Sequence[Any]) -> str:
     """The report's charts: metric bars per language, and latencies when answers were made."""
-    from rag import report
+    from rag.evaluation import report
 
     bars = report.bar_chart(list(summary), list(summary.values()))
     if not any(r.mode for r in rows):
@@ -122,13 +122,13 @@ def run(
     retrieval_only: bool,
     progress: Callable[[Iterable[Any]], Iterable[Any]] = iter,
 ) -> Result:
-    """Run a question set with :func:`rag.evaluate.run` and shape the results.
+    """Run a question set with :func:`rag.evaluation.evaluate.run` and shape the results.
 
     Raises:
         QuestionSetError: If the question set is unreadable or malformed.
     """
-    from rag import evaluate
-    from rag.questions import load_questions
+    from rag.evaluation import evaluate
+    from rag.evaluation.questions import load_questions
 
     questions = load_questions(path)
     rows, summary = evaluate.run(questions, assistant, folder, retrieval_only, False, progress)

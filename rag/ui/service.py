@@ -11,7 +11,7 @@ from typing import Any
 
 from rag.config import Config
 from rag.errors import IndexCorruptError, IndexMissingError
-from rag.incremental import BuildReport
+from rag.indexing.incremental import BuildReport
 
 
 class Service:
@@ -36,7 +36,7 @@ class Service:
         Raises:
             ModelError: If it is missing.
         """
-        from rag.pipeline import make_embedder
+        from rag.indexing.build import make_embedder
 
         with self._lock:
             if self._embedder is None:
@@ -45,7 +45,7 @@ class Service:
 
     def has_index(self) -> bool:
         """Whether a readable index exists."""
-        from rag.index import read_manifest
+        from rag.indexing.store import read_manifest
 
         try:
             read_manifest(self.config.index_dir)
@@ -60,7 +60,8 @@ class Service:
             CorpusError: If there are no readable articles.
             ModelError: If the embedding model is missing.
         """
-        from rag.pipeline import Searcher, build
+        from rag.indexing.build import build
+        from rag.search.searcher import Searcher
 
         with self._lock:
             report = build(self.config, embedder=self.embedder(), progress=progress)
@@ -74,7 +75,8 @@ class Service:
         Raises:
             RagError: If the index cannot be built or loaded.
         """
-        from rag.pipeline import Assistant, Searcher
+        from rag.answering.assistant import Assistant
+        from rag.search.searcher import Searcher
 
         with self._lock:
             if self._assistant is None:

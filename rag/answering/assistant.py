@@ -1,0 +1,281 @@
+"""The path of one question, in the order the README's diagram shows it.
+
+    check the query -> rewrite a follow-up -> retrieve -> refuse if weak
+    -> judge: do the passages answer? -> prompt -> generate -> check the language
+    -> verify the citations -> answer
+
+:meth:`Assistant.stream` yields typed events (:data:`rag.records.Event`) as it
+goes; every other module does one of the steps.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator, Sequence
+from typing import Any
+
+from rag.answering.answerable import answerable_score
+from rag.answering.cite.markers import is_dont_know
+from rag.answering.cite.score import Similarity, embedding_similarity
+from rag.answering.cite.verify import verify
+from rag.answering.compose import (
+    EXTRACT_FROM,
+    EXTRACTIVE_NOTE,
+    LANG_NAMES,
+    NOT_ANSWERED,
+    Clock,
+    Turn,
+    answer_language,
+    checked_answer,
+    drop_repeats,
+    grounded,
+    language_matches,
+    ms_since,
+    refusal,
+    weak_evidence,
+)
+from rag.answering.extract import extract
+from rag.answering.prompt import build_prompt
+from rag.config import Config
+from rag.errors import GeneratorError, RagError
+from rag.llm import Generator, load_generator
+from rag.records import Answer, Answered, Event, Hit, Reset, Retrieved, Rewritten, Token
+from rag.search.rewrite import rewrite
+from rag.search.searcher import Searcher, check_query
+
+# Tokens the chat template adds around the messages (role markers), kept free.
+TEMPLATE_TOKENS = 64
+# Strings after which a small model has stopped answering and started rambling.
+STOP = ("\nQuestion:", "\nSources:", "<source", "\n\n\n")
+
+
+class Assistant:
+    """Answers questions: retrieve, judge, prompt, generate, check citations.
+
+    Args:
+        config: Settings.
+        searcher: A loaded searcher (default: from ``config``).
+        generator: A chat model (default: loaded from ``config`` on first use;
+            if that fails, answers are extractive, with a note saying why).
+        calibrating: Score every question for both refusal cuts (retrieval
+            score, answerability) but refuse on neither, so that
+            ``rag eval --calibrate`` sees what each threshold would do.
+
+    The index loads on first use (:attr:`searcher`), so a bad question is
+    reported before anything loads.
+    """
+
+    def __init__(
+        self,
+        config: Config,
+        searcher: Searcher | None = None,
+        generator: Generator | None = None,
+        calibrating: bool = False,
+    ) -> None:
+        self.config = config
+        self.calibrating = calibrating
+        self._searcher = searcher
+        self._generator = generator
+        self._generator_error = ""
+        self._similarity: Similarity | None = None
+
+    @property
+    def searcher(self) -> Searcher:
+        """The loaded index and query models, loaded on first use.
+
+        Raises:
+            IndexMissingError: If there is no index.
+            IndexCorruptError: If the index is unreadable.
+            IndexMismatchError: If the index was built with other settings.
+        """
+        if self._searcher is None:
+            self._searcher = Searcher(self.config)
+        return self._searcher
+
+    @searcher.setter
+    def searcher(self, searcher: Searcher) -> None:
+        self._searcher = searcher
+
+    def warm(self) -> None:
+        """Load the index and models now, so that the first answer's timings are its own."""
+        self.searcher  # noqa: B018 - loads it
+        if self.config.mode != "bm25":
+            self.similarity()
+        if self.config.answer_mode == "generate":
+            self.generator()
+
+    def generator(self) -> Generator | None:
+        """The chat model, loaded on first use; None (with a reason kept) if it can't be."""
+        if self._generator is None and not self._generator_error:
+            try:
+                self._generator = load_generator(
+                    self.config.llm_model, self.config.llm_url, self.config.llm_timeout
+                )
+            except RagError as exc:
+                self._generator_error = str(exc)
+        return self._generator
+
+    def similarity(self) -> Similarity | None:
+        """Cosine similarity between texts with the index's embedder, if loadable."""
+        if self._similarity is None:
+            try:
+                self._similarity = embedding_similarity(self.searcher.embedder)
+            except RagError:
+                return None
+        return self._similarity
+
+    def retrieve(
+        self,
+        question: str,
+        history: Sequence[dict[str, str]] = (),
+        k: int | None = None,
+        mode: str | None = None,
+    ) -> tuple[str, list[Hit]]:
+        """The standalone query for a checked (follow-up) question, and its passages."""
+        query = rewrite(question, history)
+        return query, self.searcher.search(query, k=k, mode=mode)
+
+    def ask(self, question: str, history: Sequence[dict[str, str]] = (), **options: Any) -> Answer:
+        """Answer a question; see :meth:`stream` for the options.
+
+        Raises:
+            QueryError: If the question is empty.
+        """
+        final = None
+        for event in self.stream(question, history, **options):
+            if isinstance(event, Answered):
+                final = event.answer
+        assert final is not None
+        return final
+
+    def stream(
+        self,
+        question: str,
+        history: Sequence[dict[str, str]] = (),
+        lang: str | None = None,
+        mode: str | None = None,
+        k: int | None = None,
+        retrieval: str | None = None,
+        max_new_tokens: int | None = None,
+    ) -> Iterator[Event]:
+        """Answer a question step by step.
+
+        The question is checked here, before anything runs or loads; the events
+        come as the returned iterator is consumed.
+
+        Args:
+            question: The question.
+            history: Earlier turns, ``{"role": ..., "content": ...}``, for follow-ups.
+            lang: ``auto``, ``ko`` or ``en`` (default: the config's).
+            mode: ``generate`` or ``extractive`` (default: the config's).
+            k: Passages to retrieve.
+            retrieval: ``hybrid``, ``dense`` or ``bm25``.
+            max_new_tokens: Most tokens to generate.
+
+        Returns:
+            An iterator of events, ending with one :class:`~rag.records.Answered`.
+
+        Raises:
+            QueryError: If the question is empty, k is below 1 or ``lang`` unknown.
+        """
+        c = self.config
+        question = check_query(question, c.top_k if k is None else k)
+        lang = answer_language(question, lang or c.lang)
+        generate = (mode or c.answer_mode) == "generate"
+        tokens = max_new_tokens or c.max_new_tokens
+        return self._answer(question, history, lang, k, retrieval, generate, tokens)
+
+    def _answer(
+        self,
+        question: str,
+        history: Sequence[dict[str, str]],
+        lang: str,
+        k: int | None,
+        retrieval: str | None,
+        generate: bool,
+        tokens: int,
+    ) -> Iterator[Event]:
+        started = time.perf_counter()
+        query, hits = self.retrieve(question, history, k, retrieval)
+        if query != question:
+            yield Rewritten(query)
+        turn = Turn(question, query, lang, hits, Clock(started, retrieval=ms_since(started)))
+        yield Retrieved(tuple(hits))
+        if not hits or (weak_evidence(hits, self.config.refuse_below) and not self.calibrating):
+            yield Answered(refusal(turn))
+            return
+        generator = self.generator() if generate else None
+        if generator is None:
+            note = f"no chat model ({self._generator_error})" if self._generator_error else ""
+            yield Answered(self._extractive(turn, note))
+            return
+        declined = self._judge(generator, turn)
+        if declined is not None:
+            yield Answered(declined)
+            return
+        yield from self._generate(generator, turn, tokens)
+
+    def _judge(self, generator: Generator, turn: Turn) -> Answer | None:
+        """Ask the model whether the passages answer at all; a refusal if it says no."""
+        threshold = self.config.answerable_below
+        if threshold <= 0 and not self.calibrating:
+            return None
+        started = time.perf_counter()
+        try:
+            turn.answerability = answerable_score(generator, turn.query, turn.hits)
+        except GeneratorError:
+            return None  # generating will meet the same failure and fall back visibly
+        turn.clock.check = ms_since(started)
+        p = turn.answerability
+        if p is None or p >= threshold or self.calibrating:
+            return None
+        return refusal(turn, notes=[NOT_ANSWERED[turn.lang].format(p=p, t=threshold)])
+
+    def _generate(self, generator: Generator, turn: Turn, tokens: int) -> Iterator[Event]:
+        """Prompt, generate and check the language (one firmer retry), then verify."""
+        budget = min(self.config.prompt_tokens, generator.context_window - tokens - TEMPLATE_TOKENS)
+        clock = turn.clock
+        for firm in (False, True):
+            prompt = build_prompt(
+                turn.query, turn.hits, turn.lang, budget, generator.count_tokens, firm=firm
+            )
+            text = ""
+            try:
+                for piece in generator.stream(prompt.messages, tokens, STOP):
+                    clock.first_token = clock.first_token or ms_since(clock.started)
+                    text += piece
+                    yield Token(piece)
+            except GeneratorError as exc:
+                yield Reset(str(exc))
+                yield Answered(self._extractive(turn, str(exc)))
+                return
+            clock.count(generator.count_tokens(text))
+            if is_dont_know(text):
+                yield Answered(refusal(turn, text))
+                return
+            if language_matches(text, turn.lang):
+                yield Answered(self._checked(text, prompt.sources, turn))
+                return
+            if not firm:
+                yield Reset(f"the answer was not in {LANG_NAMES[turn.lang]}; asking again")
+        note = f"the model answered twice in the wrong language, not {LANG_NAMES[turn.lang]}"
+        yield Answered(self._extractive(turn, note))
+
+    def _checked(self, text: str, sources: list[Hit], turn: Turn) -> Answer:
+        """Verify the model's citations; quote the articles instead if nothing holds up."""
+        checked = verify(drop_repeats(text), [h.chunk for h in sources], self.similarity())
+        if grounded(checked.claims):
+            return checked_answer(turn, checked)
+        return self._extractive(turn, "no sentence of the model's answer was backed by its sources")
+
+    def _extractive(self, turn: Turn, why: str) -> Answer:
+        """Quote the best sentences of the top passages, with their citations."""
+        sources = turn.hits[:EXTRACT_FROM]
+        text = extract(turn.query, sources, self.similarity())
+        if not text:
+            return refusal(turn)
+        checked = verify(text, [h.chunk for h in sources], None)
+        notes = [EXTRACTIVE_NOTE[turn.lang]] + (
+            [f"{why}: quoted the articles instead"] if why else []
+        )
+        return checked_answer(turn, checked, "extractive", notes)

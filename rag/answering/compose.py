@@ -1,0 +1,167 @@
+"""Assembling the final :class:`~rag.records.Answer`: refusals, timings, notes.
+
+What :mod:`rag.answering.assistant` needs to turn one question's state (a
+:class:`Turn`) into an answer, whichever way it ends.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from rag.answering.cite.markers import strip_markers
+from rag.answering.cite.verify import Verified
+from rag.answering.prompt import REFUSAL
+from rag.errors import QueryError
+from rag.records import Answer, Claim, Hit, Timings
+from rag.text.korean import split_sentences
+from rag.text.lang import detect, matches
+
+LANG_NAMES = {"ko": "Korean", "en": "English"}
+# Passages the extractive answerer quotes from.
+EXTRACT_FROM = 3
+EXTRACTIVE_NOTE = {
+    "ko": "기사 문장을 그대로 인용한 답입니다 (언어 모델 없이).",
+    "en": "Quoted from the articles (no language model), so the sentences are in Korean.",
+}
+
+NOT_ANSWERED = {
+    "ko": "언어 모델이 검색된 기사로는 답할 수 없다고 판단했습니다 (P(예) {p:.3f} < {t:.3f}).",
+    "en": "The language model judged that the passages found do not answer this "
+    "(P(yes) {p:.3f} < {t:.3f}).",
+}
+
+
+def ms_since(since: float) -> float:
+    """Milliseconds since a ``time.perf_counter()`` reading."""
+    return (time.perf_counter() - since) * 1000
+
+
+@dataclass
+class Clock:
+    """Collects the timings of one answer."""
+
+    started: float
+    retrieval: float = 0.0
+    first_token: float = 0.0
+    tokens: int = 0
+    generating: float = 0.0
+    check: float = 0.0
+
+    def count(self, tokens: int) -> None:
+        """Record a finished generation of ``tokens`` tokens."""
+        self.tokens += tokens
+        self.generating = max(0.0, ms_since(self.started) - self.first_token)
+
+    def done(self) -> Timings:
+        """Freeze the timings now."""
+        rate = self.tokens / (self.generating / 1000) if self.generating > 0 else 0.0
+        total = ms_since(self.started)
+        return Timings(self.retrieval, self.first_token, total, self.tokens, rate, self.check)
+
+
+def answer_language(question: str, lang: str) -> str:
+    """The language to answer in: forced ``ko``/``en``, or the question's for ``auto``.
+
+    Raises:
+        QueryError: If ``lang`` is none of auto, ko, en.
+    """
+    if lang == "auto":
+        return detect(question)
+    if lang not in LANG_NAMES:
+        raise QueryError(f"lang must be auto, ko or en, got {lang!r}")
+    return lang
+
+
+def language_matches(text: str, lang: str) -> bool:
+    """Whether the answer, citation markers aside, is in ``lang``."""
+    return matches(strip_markers(text, " "), lang)
+
+
+def weak_evidence(hits: Sequence[Hit], threshold: float) -> bool:
+    """True when nothing was retrieved or the best dense similarity is below ``threshold``.
+
+    BM25-only results carry no dense score and are judged only by being there.
+    """
+    if not hits:
+        return True
+    dense = [h.dense_score for h in hits if h.dense_score is not None]
+    return bool(dense) and max(dense) < threshold
+
+
+@dataclass
+class Turn:
+    """One question on its way to an answer: what was asked, searched and found."""
+
+    question: str
+    query: str
+    lang: str
+    hits: list[Hit]
+    clock: Clock
+    answerability: float | None = None
+
+
+def refusal(turn: Turn, said: str = "", notes: Sequence[str] = ()) -> Answer:
+    """The "not in the articles" answer; the nearest passages still come with it.
+
+    Args:
+        turn: The question, its query, language, passages and clock.
+        said: What the model said when it declined (kept as the text), or ""
+            for the standard sentence.
+        notes: Why, for the user.
+    """
+    text = strip_markers(said).strip() or REFUSAL[turn.lang]
+    mode = "generate" if said else "refusal"
+    return Answer(
+        turn.question,
+        turn.query,
+        text,
+        turn.lang,
+        True,
+        mode,
+        hits=tuple(turn.hits),
+        notes=tuple(notes),
+        timings=turn.clock.done(),
+        answerability=turn.answerability,
+    )
+
+
+def drop_repeats(text: str) -> str:
+    """Remove sentences a looping model repeats, keeping the first of each."""
+    seen: set[str] = set()
+    out, cursor = [], 0
+    for start, end in split_sentences(text):
+        key = re.sub(r"\W+", "", strip_markers(text[start:end]))
+        if key and key in seen:
+            out.append(text[cursor:start].rstrip(" "))
+            cursor = end
+        seen.add(key)
+    out.append(text[cursor:])
+    return re.sub(r"\n\s*\n\s*", "\n\n", "".join(out)).strip()
+
+
+def grounded(claims: Sequence[Claim]) -> bool:
+    """Whether at least one sentence is supported by a source it cites."""
+    return any(c.supported and c.citations for c in claims)
+
+
+def checked_answer(
+    turn: Turn, checked: Verified, mode: str = "generate", notes: Sequence[str] = ()
+) -> Answer:
+    """An answer whose citations :func:`rag.answering.cite.verify.verify` has checked."""
+    return Answer(
+        question=turn.question,
+        query=turn.query,
+        text=checked.text,
+        lang=turn.lang,
+        refused=False,
+        mode=mode,
+        claims=tuple(checked.claims),
+        citations=tuple(checked.citations),
+        hits=tuple(turn.hits),
+        notes=tuple(notes),
+        timings=turn.clock.done(),
+        answerability=turn.answerability,
+    )

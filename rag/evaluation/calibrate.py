@@ -1,0 +1,169 @@
+"""Pick the refusal thresholds: ``rag eval --calibrate``.
+
+A calibrating run (``Assistant(calibrating=True)``) answers every question and
+records both scores a threshold acts on: the best passage's dense score
+(``refuse_below``) and the chat model's P(YES) that the passages answer
+(``answerable_below``). :func:`refusal_tradeoff` tries every pair of cuts
+between the observed scores, :func:`best_cut` picks one, :func:`apply_cut`
+shows what a run with it gives and :func:`write_settings` stores it.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+from rag.answering.prompt import REFUSAL
+from rag.errors import ConfigError
+from rag.evaluation import report
+from rag.evaluation.evaluate import Row, refusal_block
+from rag.files import write_atomic
+
+
+@dataclass(frozen=True)
+class Cut:
+    """How refusing below a pair of thresholds would have done on a question set."""
+
+    threshold: float  # refuse_below: the best passage's dense score
+    precision: float | None
+    recall: float | None
+    f1: float | None
+    false_refusal_rate: float | None
+    answerable_below: float = 0.0  # the chat model's P(YES) that the passages answer
+
+
+def _between(values: Iterable[float]) -> list[float]:
+    """0, then a cut just above each observed value: every distinct way to split them."""
+    return [0.0, *(v + 0.0001 for v in sorted({round(v, 4) for v in values}))]
+
+
+def refusal_tradeoff(rows: Sequence[Row]) -> list[Cut]:
+    """Refusal quality for every pair of cuts between observed scores.
+
+    A question counts as refused when its best dense score is below
+    ``threshold``, or its answerability is below ``answerable_below``, or its
+    answer was a refusal anyway (the model said it does not know, or nothing
+    could be quoted). So the rows of a generated run must come from a run that
+    refused on neither score (``Assistant(calibrating=True)``); the rows of a
+    retrieval-only run have no answers and count the dense score alone.
+    """
+    scored = [r for r in rows if r.top_score is not None]
+    judged = [r.answerability for r in scored if r.answerability is not None]
+    cuts = []
+    for a in _between(judged) if judged else [0.0]:
+        for t in _between(r.top_score for r in scored):
+            s = refusal_block((r.answerable, _refused(r, t, a)) for r in scored)
+            p, rc, f1 = s["refusal_precision"], s["refusal_recall"], s["refusal_f1"]
+            cuts.append(Cut(round(t, 4), p, rc, f1, s["false_refusal_rate"], round(a, 4)))
+    return cuts
+
+
+def _refused(row: Row, threshold: float, answerable_below: float) -> bool:
+    return row.refused or _caught(row, threshold, answerable_below)
+
+
+def _caught(row: Row, threshold: float, answerable_below: float) -> bool:
+    """Whether either threshold refuses the question before any generation."""
+    low = row.answerability is not None and row.answerability < answerable_below
+    return low or (row.top_score or 0.0) < threshold
+
+
+def apply_cut(rows: Sequence[Row], cut: Cut) -> list[Row]:
+    """The rows a run with the cut's thresholds would have given, from a calibrating run.
+
+    Greedy generation is deterministic, so a question neither threshold refuses
+    gets the same answer; one that a threshold refuses becomes a refusal before
+    generation (retrieval scores kept, no answer or citation scores, no tokens).
+    With ``answerable_below = 0`` no check runs, so its time is taken off.
+    """
+    out = []
+    for r in rows:
+        timings = dict(r.timings)
+        if r.mode and not cut.answerable_below and timings.get("check"):
+            for step in ("first_token", "total"):
+                timings[step] = max(0.0, timings[step] - timings["check"])
+            timings["check"] = 0.0
+        if not r.mode or not _caught(r, cut.threshold, cut.answerable_below):
+            out.append(replace(r, timings=timings))
+            continue
+        kept = {k: v for k, v in r.metrics.items() if k.startswith(("doc_", "passage_", "lang"))}
+        total = timings.get("retrieval", 0.0) + timings.get("check", 0.0)
+        timings.update(first_token=0.0, total=total, tokens_per_s=0.0)
+        out.append(
+            replace(
+                r,
+                answer=REFUSAL[r.lang],
+                refused=True,
+                mode="refusal",
+                cited=(),
+                metrics=kept,
+                timings=timings,
+            )
+        )
+    return out
+
+
+def best_cut(cuts: Sequence[Cut]) -> Cut:
+    """The highest refusal F1; on a tie fewer false refusals, then the lower thresholds."""
+    return max(
+        cuts,
+        key=lambda c: (
+            c.f1 or 0.0,
+            -(c.false_refusal_rate or 0.0),
+            -c.answerable_below,
+            -c.threshold,
+        ),
+    )
+
+
+def write_settings(path: Path, settings: dict[str, float]) -> None:
+    """Set thresholds in a ``rag.toml``, keeping everything else in it.
+
+    Raises:
+        ConfigError: If the file cannot be written.
+    """
+    text = path.read_text(encoding="utf-8") if path.exists() else ""
+    for name, value in settings.items():
+        line = f"{name} = {value:.4f}  # set by `rag eval --calibrate`"
+        pattern = rf"(?m)^{re.escape(name)}\s*=.*$"
+        if re.search(pattern, text):
+            text = re.sub(pattern, line, text)
+        else:
+            text = text + ("" if text.endswith("\n") or not text else "\n") + line + "\n"
+    write_atomic(path, text, ConfigError)
+
+
+def chosen_settings(cut: Cut, rows: Sequence[Row]) -> dict[str, float]:
+    """What calibration writes: ``refuse_below``, and ``answerable_below`` if it was judged."""
+    settings = {"refuse_below": cut.threshold}
+    if any(r.answerability is not None for r in rows):
+        settings["answerable_below"] = cut.answerable_below
+    return settings
+
+
+# Rows of a two-threshold trade-off table: the best cuts by F1.
+TABLE_ROWS = 15
+
+
+def tradeoff_table(cuts: Sequence[Cut], chosen: Cut) -> str:
+    """The refusal trade-off as Markdown, the chosen cut marked.
+
+    With one threshold every cut is listed; with two, the best by F1.
+    """
+    two = any(c.answerable_below for c in cuts)
+    if two:
+        ranked = sorted(cuts, key=lambda c: (-(c.f1 or 0.0), c.false_refusal_rate or 0.0))
+        cuts = [chosen, *[c for c in ranked if c != chosen][: TABLE_ROWS - 1]]
+    head = "| refuse below |" + (" answerable below |" if two else "")
+    lines = [
+        head + " precision | recall | F1 | false refusals |",
+        "|---" * (6 if two else 5) + "|",
+    ]
+    for c in cuts:
+        mark = " ←" if c == chosen else ""
+        first = [f"{c.threshold:.4f}"] + ([f"{c.answerable_below:.4f}"] if two else [])
+        cells = [report.fmt(v) for v in (c.precision, c.recall, c.f1, c.false_refusal_rate)]
+        lines.append(f"| {' | '.join(first)}{mark} | " + " | ".join(cells) + " |")
+    return "\n".join(lines) + "\n"
