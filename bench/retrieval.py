@@ -17,9 +17,10 @@ import time
 from pathlib import Path
 
 from rag.config import load_config
-from rag.metrics import hit_at, mean, passage_relevant, percentile
-from rag.pipeline import Searcher, build
-from rag.questions import Question, load_questions
+from rag.evaluation.metrics import hit_at, mean, passage_relevant, percentile
+from rag.evaluation.questions import Question, load_questions
+from rag.indexing.build import build
+from rag.search.searcher import Searcher
 
 
 def single_turn_answerable(path: Path) -> list[Question]:

@@ -16,7 +16,7 @@ import time
 
 import numpy as np
 
-from rag.index import make_faiss
+from rag.indexing.store import make_faiss
 
 
 def rss_mb() -> float:
