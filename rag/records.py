@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass
 from datetime import date
-from typing import Any
+from typing import Any, Literal
 
 
 @dataclass(frozen=True)
@@ -189,6 +189,13 @@ class Answer:
 
 
 @dataclass(frozen=True)
+class Stage:
+    """The step now running, for a user who waits: searching, checking or writing."""
+
+    name: Literal["searching", "checking", "writing"]
+
+
+@dataclass(frozen=True)
 class Rewritten:
     """A follow-up was rewritten into this standalone query."""
 
@@ -223,7 +230,7 @@ class Answered:
     answer: Answer
 
 
-Event = Rewritten | Retrieved | Token | Reset | Answered
+Event = Stage | Rewritten | Retrieved | Token | Reset | Answered
 """One step of a streamed answer, for the CLI and the UI to dispatch on by type."""
 
 

@@ -9,7 +9,7 @@ import pytest
 from rag.answering.assistant import Assistant
 from rag.errors import QueryError
 from rag.indexing.build import build
-from rag.records import Answered, Reset, Retrieved, Rewritten, Token
+from rag.records import Answered, Reset, Retrieved, Rewritten, Stage, Token
 from rag.search.searcher import Searcher
 from tests.fakes import FakeGenerator, fake_embedder
 
@@ -32,6 +32,14 @@ def budget_source(a: Assistant, question: str) -> int:
     """The [n] under which the prompt shows the passage with the 2024 budget."""
     hits = a.searcher.search(question)
     return next(i for i, h in enumerate(hits, start=1) if BUDGET_PASSAGE in h.chunk.text)
+
+
+def test_stages_are_announced_in_order(built):
+    a = assistant(built, "정부는 2024년 9090억원을 투입한다 [1].")
+    stages = [
+        e.name for e in a.stream("2024년 인공지능 일상화 예산은 얼마야?") if isinstance(e, Stage)
+    ]
+    assert stages == ["searching", "checking", "writing"]
 
 
 def test_sources_arrive_before_any_token(built):
@@ -152,8 +160,9 @@ def test_follow_up_is_rewritten_and_the_rewrite_is_shown(built):
     a = assistant(built, "기사에서 찾을 수 없습니다.")
     history = [{"role": "user", "content": "대한민국 인공지능 도약방안이 뭐야?"}]
     events = list(a.stream("그럼 예산은 얼마야?", history))
-    assert isinstance(events[0], Rewritten) and "도약방안" in events[0].query
-    assert events[-1].answer.query == events[0].query
+    rewritten = [e for e in events if isinstance(e, Rewritten)]
+    assert len(rewritten) == 1 and "도약방안" in rewritten[0].query
+    assert events[-1].answer.query == rewritten[0].query
 
 
 def test_forced_language_overrides_the_questions(built):

@@ -39,7 +39,7 @@ from rag.answering.prompt import build_prompt
 from rag.config import Config
 from rag.errors import GeneratorError, RagError
 from rag.llm import Generator, load_generator
-from rag.records import Answer, Answered, Event, Hit, Reset, Retrieved, Rewritten, Token
+from rag.records import Answer, Answered, Event, Hit, Reset, Retrieved, Rewritten, Stage, Token
 from rag.search.rewrite import rewrite
 from rag.search.searcher import Searcher, check_query
 
@@ -196,6 +196,7 @@ class Assistant:
         tokens: int,
     ) -> Iterator[Event]:
         started = time.perf_counter()
+        yield Stage("searching")
         query, hits = self.retrieve(question, history, k, retrieval)
         if query != question:
             yield Rewritten(query)
@@ -209,10 +210,13 @@ class Assistant:
             note = f"no chat model ({self._generator_error})" if self._generator_error else ""
             yield Answered(self._extractive(turn, note))
             return
+        if self.config.answerable_below > 0 or self.calibrating:
+            yield Stage("checking")
         declined = self._judge(generator, turn)
         if declined is not None:
             yield Answered(declined)
             return
+        yield Stage("writing")
         yield from self._generate(generator, turn, tokens)
 
     def _judge(self, generator: Generator, turn: Turn) -> Answer | None:
