@@ -317,13 +317,24 @@ def markdown(summary: dict[str, Any]) -> str:
     return "\n".join(lines) + "\n"
 
 
-def compare_table(summaries: dict[str, dict[str, Any]]) -> str:
-    """One column per configuration (all languages), then each one's delta to the first."""
+def compare_rows(
+    summaries: dict[str, dict[str, Any]], block: str = "all"
+) -> tuple[list[str], list[list[str]]]:
+    """Headers and rows of a comparison: one column per configuration, then each delta.
+
+    Args:
+        summaries: Per configuration label, the output of :func:`summarize`.
+        block: Which part of each summary: ``all`` or a language.
+
+    Returns:
+        ``["metric", *labels, *("Δ label" for all labels but the first)]`` and one row
+        of formatted values per metric; a delta is the value minus the first one's.
+    """
     labels = list(summaries)
-    blocks = [summaries[label]["all"] for label in labels]
+    blocks = [summaries[label].get(block, {}) for label in labels]
     names = sorted({n for b in blocks for n in b if n != "questions"}, key=report.metric_order)
     head = ["metric", *labels, *(f"Δ {label}" for label in labels[1:])]
-    lines = ["| " + " | ".join(head) + " |", "|---" * len(head) + "|"]
+    rows = []
     for name in names:
         values = [b.get(name) for b in blocks]
         first = values[0]
@@ -331,5 +342,13 @@ def compare_table(summaries: dict[str, dict[str, Any]]) -> str:
             report.fmt(v - first) if isinstance(v, float) and isinstance(first, float) else "–"
             for v in values[1:]
         ]
-        lines.append(f"| {name} | " + " | ".join([*map(report.fmt, values), *deltas]) + " |")
+        rows.append([name, *map(report.fmt, values), *deltas])
+    return head, rows
+
+
+def compare_table(summaries: dict[str, dict[str, Any]]) -> str:
+    """One column per configuration (all languages), then each one's delta to the first."""
+    head, rows = compare_rows(summaries)
+    lines = ["| " + " | ".join(head) + " |", "|---" * len(head) + "|"]
+    lines.extend("| " + " | ".join(row) + " |" for row in rows)
     return "\n".join(lines) + "\n"

@@ -7,6 +7,7 @@ incrementally and swaps in a new searcher under a lock.
 from __future__ import annotations
 
 import threading
+from pathlib import Path
 from typing import Any
 
 from rag.config import Config
@@ -42,6 +43,18 @@ class Service:
             if self._embedder is None:
                 self._embedder = make_embedder(self.config)
             return self._embedder
+
+    def model_names(self) -> tuple[str, str]:
+        """The chat model and the embedder as an evaluation run records them.
+
+        Named from the loaded models where the app was given them, else from the
+        settings (a ``.gguf`` path by its file name), without loading anything.
+        """
+        c = self.config
+        chat = getattr(self._generator, "name", "") or c.llm_url or c.llm_model
+        if chat.endswith(".gguf"):
+            chat = Path(chat).name
+        return chat, c.embed_model
 
     def has_index(self) -> bool:
         """Whether a readable index exists."""
