@@ -118,7 +118,8 @@ def expected_types(question: str, lang: str) -> tuple[AnswerType, ...]:
         return kinds
     if lang == "en" and _EN_YESNO.match(question.strip()):
         return ("yesno",)
-    if lang == "ko" and not _KO_QUESTION_WORD.search(question) and _KO_YESNO_END.search(question):
+    asks = question.rstrip().endswith("?") or _KO_YESNO_END.search(question)
+    if lang == "ko" and asks and not _KO_QUESTION_WORD.search(question):
         return ("yesno",)
     return ("other",)
 

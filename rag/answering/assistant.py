@@ -16,7 +16,7 @@ from collections.abc import Iterator, Sequence
 from typing import Any
 
 from rag.answering import evidence, faithful
-from rag.answering.answer_type import expected_types, gives, missing
+from rag.answering.answer_type import AnswerType, expected_types, gives, missing
 from rag.answering.answerable import answerable_score
 from rag.answering.cite.markers import is_dont_know
 from rag.answering.cite.score import Similarity, embedding_similarity
@@ -37,6 +37,7 @@ from rag.answering.compose import (
     uncalibrated_note,
     weak_evidence,
 )
+from rag.answering.evidence import quote
 from rag.answering.prompt import Prompt, build_prompt
 from rag.config import Config, checks
 from rag.errors import GeneratorError, RagError
@@ -51,6 +52,7 @@ from rag.text.lang import language
 TEMPLATE_TOKENS = 64
 # Most evidence sentences a quoted answer gives.
 QUOTED = 2
+UNGROUNDED = "no sentence of the model's answer was backed by its sources"
 # Strings after which a small model has stopped answering and started rambling.
 STOP = ("\nQuestion:", "\nSources:", "<source", "\n\n\n")
 
@@ -274,9 +276,8 @@ class Assistant:
     def _generate(
         self, generator: Generator, turn: Turn, prompt: Prompt, tokens: int
     ) -> Iterator[Event]:
-        """Generate, retrying once in the right language and once for the asked-for phrase."""
-        typed = False
-        for firm in (False, True):
+        """Generate and check; one retry, in the right language or with the right sentence."""
+        for retry in (False, True):
             text = yield from self._stream(generator, turn, prompt, tokens)
             if text is None:
                 return
@@ -284,24 +285,26 @@ class Assistant:
                 yield Answered(refusal(turn, text))
                 return
             if not language_matches(text, turn.lang):
-                if not firm:
-                    yield Reset(f"the answer was not in {LANG_NAMES[turn.lang]}; asking again")
-                    prompt = self._prompt(generator, turn, tokens, firm=True)
+                why = f"the model did not answer in {LANG_NAMES[turn.lang]}"
+                if retry:
+                    yield Answered(self._quote(turn, why))
+                    return
+                yield Reset(f"{why}; asking again")
+                prompt = self._prompt(generator, turn, tokens, firm=True)
                 continue
             checked = self._verify(text, prompt, generator)
-            lacking = missing(checked.text, turn.kinds) if grounded(checked.claims) else []
-            holder = self._holder(turn, lacking)
-            if not lacking or holder is None:
-                yield Answered(self._accept(checked, turn))
+            lacking = missing(checked.text, turn.kinds)
+            if grounded(checked.claims) and not lacking:
+                yield Answered(checked_answer(turn, checked))
                 return
-            if typed:
-                yield Answered(self._quote(turn, f"the answer gave no {lacking[0]}", [holder]))
+            holder = self._holder(turn, turn.kinds)
+            why = f"the answer gave no {lacking[0]}" if lacking else UNGROUNDED
+            why = UNGROUNDED if not grounded(checked.claims) else why
+            if retry or holder is None:
+                yield Answered(self._quote(turn, why))
                 return
-            typed = True
-            yield Reset(f"the answer gave no {lacking[0]}; asking with the sentence that gives it")
+            yield Reset(f"{why}; asking with the sentence that gives it")
             prompt = self._prompt(generator, turn, tokens, sentences=[holder])
-        note = f"the model answered twice in the wrong language, not {LANG_NAMES[turn.lang]}"
-        yield Answered(self._quote(turn, note))
 
     def _stream(
         self, generator: Generator, turn: Turn, prompt: Prompt, tokens: int
@@ -321,12 +324,16 @@ class Assistant:
         clock.count(generator.count_tokens(text))
         return text
 
-    def _holder(self, turn: Turn, lacking: Sequence[str]) -> evidence.Sentence | None:
-        """The best evidence sentence that holds what the answer lacks, if any does."""
-        if not lacking:
+    def _holder(self, turn: Turn, kinds: Sequence[AnswerType]) -> evidence.Sentence | None:
+        """The best evidence sentence that gives what the question asks for.
+
+        None when the question asks for nothing a sentence can be checked for (only
+        amounts, counts, dates, places, names, lists and yes/no can), or none gives it.
+        """
+        if set(kinds) <= {"other"}:
             return None
         candidates = evidence.select(turn.ranked, len(turn.ranked), margin=1.0)
-        return next((s for s in candidates if all(gives(s.text, k) for k in lacking)), None)
+        return next((s for s in candidates if all(gives(s.text, k) for k in kinds)), None)
 
     def _verify(self, text: str, prompt: Prompt, generator: Generator) -> Verified:
         """Check the model's citations, and that each cited source states its sentence."""
@@ -343,17 +350,17 @@ class Assistant:
         chunks = [h.chunk for h in prompt.sources]
         return verify(drop_repeats(text), chunks, self.similarity(), stated)
 
-    def _accept(self, checked: Verified, turn: Turn) -> Answer:
-        """The checked answer, or quoted evidence when no sentence of it held up."""
-        if grounded(checked.claims):
-            return checked_answer(turn, checked)
-        return self._quote(turn, "no sentence of the model's answer was backed by its sources")
-
     def _quote(
         self, turn: Turn, why: str, sentences: Sequence[evidence.Sentence] | None = None
     ) -> Answer:
-        """Quote at most two relevant evidence sentences (or the given ones), cited."""
+        """Quote at most two relevant evidence sentences (or the given ones), cited.
+
+        A sentence that gives what the question asks for goes first.
+        """
         chosen = list(sentences or evidence.select(turn.ranked, QUOTED))
+        holder = self._holder(turn, turn.kinds) if missing(quote(chosen), turn.kinds) else None
+        if holder is not None and sentences is None:
+            chosen = [holder, *(s for s in chosen if s != holder)][:QUOTED]
         if not chosen:
             return refusal(turn)
         return quoted(turn, chosen, why, self._generator is not None)

@@ -18,7 +18,10 @@ COLUMNS = (
     "doc_hit@1",
     "doc_hit@5",
     "passage_hit@5",
+    "strict_accuracy",
     "fact_recall",
+    "answer_type_match",
+    "faithful_claims",
     "token_f1",
     "semantic",
     "citation_precision",
@@ -68,7 +71,10 @@ def summary_table(summary: dict[str, dict[str, Any]]) -> Table:
     names: list[str] = []
     for block in summary.values():
         names.extend(n for n in block if n not in names)
-    rows = [[name, *(_cell(summary[c].get(name)) for c in columns)] for name in names]
+    from rag.evaluation.report import label, metric_order
+
+    names.sort(key=metric_order)
+    rows = [[label(name), *(_cell(summary[c].get(name)) for c in columns)] for name in names]
     return Table(["metric", *columns], rows)
 
 

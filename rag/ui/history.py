@@ -31,6 +31,7 @@ REPORT_FILE = "report.json"
 HEADLINE = (
     "doc_hit@5",
     "passage_hit@5",
+    "strict_accuracy",
     "fact_recall",
     "semantic",
     "citation_precision",

@@ -69,6 +69,7 @@ class _Decision:
     passages: tuple[int, ...]
     supported: bool
     reason: str
+    faithful: bool | None = None
 
 
 def _adds_evidence(support: Support, kept: Sequence[Support], row: Sequence[Support]) -> bool:
@@ -162,8 +163,7 @@ def _decide(
         return _Decision(kept, False, f"number not in sources: {', '.join(missing)}")
     if check is not None:
         stated, reason = check(sentence, kept)
-        if not stated:
-            return _Decision((), False, reason)
+        return _Decision(kept, True, "", True) if stated else _Decision((), False, reason, False)
     return _Decision(kept, True, "")
 
 
@@ -262,7 +262,7 @@ def verify(
     numbers = _renumber(decisions)
     markers = [tuple(sorted(numbers[p] for p in d.passages)) for d in decisions]
     claims = tuple(
-        Claim(sentence, marks, d.supported, d.reason)
+        Claim(sentence, marks, d.supported, d.reason, d.faithful)
         for sentence, marks, d in zip(sentences, markers, decisions, strict=True)
     )
     return Verified(
