@@ -343,3 +343,15 @@ def test_a_gguf_without_chat_template_is_a_model_error(tiny_qwen, tmp_path):
     base = write_tiny_qwen_gguf(tiny_qwen, tmp_path / "base.gguf", chat_template=False)
     with pytest.raises(ModelError, match="no chat template"):
         LlamaCppGenerator(str(base))
+
+
+def test_the_assistant_loads_the_back_end_its_settings_name(tiny_gguf, tmp_path):
+    from rag.answering.assistant import Assistant
+    from rag.config import Config
+
+    config = Config(llm_model=str(tiny_gguf), llm_threads=2, llm_context=256)
+    generator = Assistant(config).generator()
+    assert isinstance(generator, LlamaCppGenerator)
+    assert (generator.threads, generator.context_window) == (2, 256)
+    forced = load_generator(str(tiny_gguf), backend="transformers", cache_dir=tmp_path)
+    assert isinstance(forced, TransformersGenerator)  # the same file, de-quantized
