@@ -165,6 +165,7 @@ def measure(runtime: str, path: Path, args, bandwidth: float) -> dict:
         "next_question_judge_s": round(next_judge, 2),
         "answer": text,
         "reused_answer_identical": reused_text == text,
+        "reused_answer": reused_text,
         "peak_rss_gib": round(peak_rss_gib(), 2),
     }
     del gen
@@ -192,7 +193,15 @@ def main() -> None:
         for runtime in args.runtimes.split(","):
             row = measure(runtime, path, args, bandwidth)
             rows.append(row)
-            print(json.dumps({k: v for k, v in row.items() if k not in ("prompt_ids", "answer")}))
+            print(
+                json.dumps(
+                    {
+                        k: v
+                        for k, v in row.items()
+                        if k not in ("prompt_ids", "answer", "reused_answer")
+                    }
+                )
+            )
     header = (
         "| runtime, model | load | first token | decode | share of ceiling | judge (cold) "
         "| answer's first token after the judge | next question's judge |"

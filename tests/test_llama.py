@@ -271,7 +271,8 @@ def test_answer_after_the_judge_evaluates_only_what_follows_the_shared_prefix(
     assert llama.yes_probability(JUDGE) == pytest.approx(p, abs=1e-6)
     assert llama.last_prefill == 1
 
-    # reused or cold, the numbers and the answer are the same
+    # reused or cold, the same numbers and (on this model) the same answer; a real model
+    # can differ in the last digits, since llama.cpp then reads the rest in other batches
     cold = LlamaCppGenerator(str(tiny_gguf), threads=1, context=512)
     assert cold.yes_probability(JUDGE) == pytest.approx(p, abs=1e-4)
     assert cold.last_prefill == len(judge_ids)
