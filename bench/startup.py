@@ -31,6 +31,8 @@ MODELS = {
     "0.5b": "qwen2.5-coder-0.5b-instruct-q5_0.gguf",
     "1.5b": "qwen2.5-coder-1.5b-instruct-q4_k_m.gguf",
 }
+# The answerability cut each model was calibrated with (README, Evaluation): off for the 0.5B.
+ANSWERABLE_BELOW = {"0.5b": "0", "1.5b": "0.5933"}
 QUESTION = "2024년 전국민 인공지능 일상화 예산은 얼마인가?"
 ROOT = Path(__file__).resolve().parents[1]
 RESULTS = Path(__file__).parent / "results"
@@ -62,10 +64,12 @@ def answers(url: str) -> bool:
         return False
 
 
-def run_app(model: Path, backend: str, index: Path, timeout: float) -> dict:
+def run_app(name: str, backend: str, index: Path, timeout: float) -> dict:
+    model = models_dir() / MODELS[name]
     port = free_port()
     env = {
         **os.environ,
+        "RAG_ANSWERABLE_BELOW": ANSWERABLE_BELOW[name],
         "RAG_INDEX_DIR": str(index),
         "RAG_LLM_MODEL": str(model),
         "RAG_LLM_BACKEND": backend,
@@ -93,21 +97,34 @@ def run_app(model: Path, backend: str, index: Path, timeout: float) -> dict:
         result = client.predict(question=QUESTION, api_name="/ask")
         first_answer = time.perf_counter() - asked
     finally:
-        app.send_signal(signal.SIGINT)
-        try:
-            _, _, usage = os.wait4(app.pid, 0)
-        except ChildProcessError:
-            usage = None
-    timings = result.get("timings_ms", {}) if isinstance(result, dict) else {}
+        usage = stop(app)
+    result = result if isinstance(result, dict) else {}
+    timings = result.get("timings_ms") or {}
     return {
         "model": model.name,
         "backend": backend,
         "app_ready_s": round(ready, 1),
         "first_answer_s": round(first_answer, 1),
         "first_token_ms": timings.get("first_token"),
-        "answer": result.get("answer") if isinstance(result, dict) else None,
+        "total_ms": timings.get("total"),
+        "refused": result.get("refused"),
+        "notes": result.get("notes"),
+        "answer": result.get("answer"),
         "peak_rss_gib": round(usage.ru_maxrss / 2**20, 2) if usage else None,
     }
+
+
+def stop(app: subprocess.Popen) -> object:
+    """Interrupt the app (SIGINT, SIGKILL after 15 s); its resource usage, peak RSS included."""
+    app.send_signal(signal.SIGINT)
+    deadline = time.monotonic() + 15
+    while time.monotonic() < deadline:
+        pid, _, usage = os.wait4(app.pid, os.WNOHANG)
+        if pid:
+            return usage
+        time.sleep(0.2)
+    app.kill()
+    return os.wait4(app.pid, 0)[2]
 
 
 def cpu_name() -> str:
@@ -131,7 +148,7 @@ def main() -> None:
     rows = []
     for name in args.models.split(","):
         for backend in args.backends.split(","):
-            row = run_app(models_dir() / MODELS[name], backend, args.index.resolve(), args.timeout)
+            row = run_app(name, backend, args.index.resolve(), args.timeout)
             rows.append(row)
             print(json.dumps({k: v for k, v in row.items() if k != "answer"}))
     print("\n| model, back end | app start to ready | first answer (loads included) | peak RSS |")

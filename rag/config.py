@@ -79,10 +79,10 @@ class Config:
     # CPU threads of a local chat model; 0 = the back end's default: 1 for llama.cpp,
     # every core for transformers. One llama.cpp thread keeps an answer going while other
     # work shares the cores (an upload's index build, a second process): on the 2-core
-    # EPYC, 1.5B Q4_K_M, a 992-token prompt, with other jobs keeping both cores busy,
-    # 2 threads decoded 0.7 tokens/s and 1 thread 7.8; with one more busy process, 0.4
-    # against 2.4 (bench/threads.py). Reading the prompt took as long either way. On a
-    # machine of its own, 2 threads read a prompt faster: set 2 there.
+    # EPYC, 1.5B Q4_K_M, a 990-token prompt, with other jobs keeping both cores busy,
+    # 2 threads decoded 1.8 tokens/s and 1 thread 6.5; with one more busy process, 0.3
+    # against 3.0 (bench/threads.py). Reading the prompt took about as long either way
+    # (80 s against 69 s). On a machine of its own, 2 threads read a prompt faster.
     llm_threads: int = 0
     # Tokens a llama.cpp model's KV cache holds, prompt and answer together (memory is
     # allocated for all of it; the model's trained context bounds it).
