@@ -6,7 +6,9 @@
 longest common prefix and evaluates only the tokens after it: the answerability judge
 and the answer that share their first tokens read that part once, and the next question
 reuses the system prompt. ``llama_cpp`` is imported on first use, so importing this
-module stays cheap.
+module stays cheap. The cache bookkeeping uses ``Llama``'s own fields (``input_ids``,
+``n_tokens``, ``_ctx``) as its ``generate()`` does; pyproject keeps llama-cpp-python below
+0.4, and the tests fail loudly if a release moves them.
 """
 
 from __future__ import annotations
