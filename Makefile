@@ -13,6 +13,10 @@ $(VENV)/.installed: pyproject.toml
 	$(PY) -m pip install -q --disable-pip-version-check --upgrade pip
 	# The CPU build of torch first: an unpinned torch pulls a multi-GB CUDA build.
 	$(PY) -m pip install -q --disable-pip-version-check torch==2.13.0
+	# llama-cpp-python has no binary wheel on PyPI: the first install compiles llama.cpp
+	# (8-9 minutes on 2 cores); pip caches the wheel, so every later install takes seconds.
+	# Pinned so that a new release does not mean a new compile.
+	$(PY) -m pip install -q --disable-pip-version-check llama-cpp-python==0.3.36
 	$(PY) -m pip install -q --disable-pip-version-check -e '.[test]'
 	touch $@
 

@@ -22,6 +22,7 @@ PROMPT_EVIDENCE = ("sentences", "passages")
 THRESHOLD_NAMES = ("answerable_below", "faithful_below")
 ANSWER_MODES = ("generate", "extractive")
 LANG_CHOICES = ("auto", "ko", "en")
+LLM_BACKENDS = ("auto", "llama", "transformers")
 
 
 @dataclass(frozen=True)
@@ -73,6 +74,21 @@ class Config:
     hnsw_ef_search: int = 128
     # Chat model: a Hugging Face id, a local folder or a .gguf file.
     llm_model: str = "Qwen/Qwen2.5-1.5B-Instruct"
+    # What runs a local chat model: auto (llama.cpp for a .gguf file, or a folder holding
+    # one, when llama-cpp-python is installed; transformers for everything else), llama
+    # (llama.cpp; GGUF only) or transformers (also .gguf, de-quantized once).
+    llm_backend: str = "auto"
+    # CPU threads of a local chat model; 0 = the back end's default: 1 for llama.cpp,
+    # every core for transformers. One llama.cpp thread keeps an answer going while other
+    # work shares the cores (an upload's index build, a second process): on the 2-core
+    # EPYC, 1.5B Q4_K_M, a 990-token prompt, with other jobs keeping both cores busy,
+    # 2 threads decoded 1.8 tokens/s and 1 thread 6.5; with one more busy process, 0.3
+    # against 3.0 (bench/threads.py). Reading the prompt took about as long either way
+    # (80 s against 69 s). On a machine of its own, 2 threads read a prompt faster.
+    llm_threads: int = 0
+    # Tokens a llama.cpp model's KV cache holds, prompt and answer together (memory is
+    # allocated for all of it; the model's trained context bounds it).
+    llm_context: int = 4096
     # Base URL of an OpenAI-compatible server (vLLM, llama.cpp, Ollama) to use
     # instead of running llm_model here; "" = run it here.
     llm_url: str = ""
@@ -195,6 +211,14 @@ def validate(config: Config) -> Config:
         value = getattr(config, name)
         if value is not None and not 0 <= value <= 1:
             raise ConfigError(f"{name} must be between 0 and 1, got {value}")
+    if config.llm_backend not in LLM_BACKENDS:
+        raise ConfigError(
+            f"llm_backend must be one of {', '.join(LLM_BACKENDS)}, got {config.llm_backend!r}"
+        )
+    if config.llm_threads < 0:
+        raise ConfigError(f"llm_threads must be 0 (the default) or more, got {config.llm_threads}")
+    if config.llm_context < 256:
+        raise ConfigError(f"llm_context must be at least 256 tokens, got {config.llm_context}")
     if config.chunk_overlap < 0:
         raise ConfigError(f"chunk_overlap must be 0 or more, got {config.chunk_overlap}")
     if config.dense_weight < 0 or config.bm25_weight < 0:
@@ -322,6 +346,7 @@ __all__ = [
     "ANSWER_MODES",
     "CALIBRATED",
     "LANG_CHOICES",
+    "LLM_BACKENDS",
     "MODES",
     "Checks",
     "Config",

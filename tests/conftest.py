@@ -59,6 +59,14 @@ def tiny_qwen(tmp_path_factory: pytest.TempPathFactory, corpus_texts: list[str])
     return build_tiny_qwen(tmp_path_factory.mktemp("tiny_qwen"), corpus_texts, seed=0)
 
 
+@pytest.fixture(scope="session")
+def tiny_gguf(tiny_qwen: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The tiny Qwen2 written as a Q8_0 GGUF file (loads in llama.cpp and transformers)."""
+    from tests.models import write_tiny_qwen_gguf
+
+    return write_tiny_qwen_gguf(tiny_qwen, tmp_path_factory.mktemp("gguf") / "tiny-qwen-q8_0.gguf")
+
+
 @pytest.fixture(autouse=True)
 def _no_rag_environment(monkeypatch: pytest.MonkeyPatch) -> None:
     """Tests see only the settings they set: no RAG_* variable leaks in from the shell."""

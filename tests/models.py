@@ -248,13 +248,15 @@ def build_tiny_qwen(out_dir: Path, texts: list[str], seed: int = 0) -> Path:
     return out_dir
 
 
-def write_tiny_qwen_gguf(model_dir: Path, out_file: Path) -> Path:
+def write_tiny_qwen_gguf(model_dir: Path, out_file: Path, chat_template: bool = True) -> Path:
     """Write the tiny Qwen2 of :func:`build_tiny_qwen` as a llama.cpp-style GGUF file.
 
-    Metadata under the keys transformers' GGUF loader reads for ``qwen2`` (shape, rope, norm
-    epsilon; a ``gpt2`` byte-level tokenizer with merges, control tokens, eos/pad ids and the
-    chat template) and tensors under GGUF names: matrices as Q8_0 blocks, so loading really
-    de-quantizes, and norms and biases as F32, the way llama.cpp writes them.
+    llama.cpp (llama-cpp-python) loads it as it is, and so does transformers' GGUF loader.
+    ``chat_template=False`` leaves the template out (a base model). Metadata under the keys
+    transformers' GGUF loader reads for ``qwen2`` (shape, rope, norm epsilon; a ``gpt2``
+    byte-level tokenizer with merges, control tokens, eos/pad ids and the chat template)
+    and tensors under GGUF names: matrices as Q8_0 blocks, so loading really de-quantizes,
+    and norms and biases as F32, the way llama.cpp writes them.
     """
     import numpy as np
     import torch
@@ -302,7 +304,8 @@ def write_tiny_qwen_gguf(model_dir: Path, out_file: Path) -> Path:
     writer.add_pad_token_id(tokenizer.convert_tokens_to_ids("<|endoftext|>"))
     writer.add_bos_token_id(tokenizer.convert_tokens_to_ids("<|endoftext|>"))
     writer.add_add_bos_token(False)
-    writer.add_chat_template(tokenizer.chat_template)
+    if chat_template:
+        writer.add_chat_template(tokenizer.chat_template)
 
     names = get_tensor_name_map(MODEL_ARCH.QWEN2, config.num_hidden_layers)
     for hf_name, tensor in model.state_dict().items():

@@ -52,7 +52,15 @@ def test_invalid_toml_is_one_clear_error(tmp_path):
 
 @pytest.mark.parametrize(
     ("key", "value"),
-    [("mode", "fuzzy"), ("top_k", 0), ("near_duplicate", 0.0), ("chunk_overlap", -1)],
+    [
+        ("mode", "fuzzy"),
+        ("top_k", 0),
+        ("near_duplicate", 0.0),
+        ("chunk_overlap", -1),
+        ("llm_backend", "vllm"),
+        ("llm_threads", -1),
+        ("llm_context", 100),
+    ],
 )
 def test_out_of_range_values_are_rejected(tmp_path, monkeypatch, key, value):
     monkeypatch.chdir(tmp_path)
@@ -65,3 +73,12 @@ def test_bool_is_not_accepted_as_a_number(tmp_path):
     toml.write_text("top_k = true\n")
     with pytest.raises(ConfigError, match="top_k"):
         load_config(toml, env={})
+
+
+def test_llm_backend_threads_and_context_come_from_the_environment(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    env = {"RAG_LLM_BACKEND": "llama", "RAG_LLM_THREADS": "2", "RAG_LLM_CONTEXT": "8192"}
+    config = load_config(env=env)
+    assert (config.llm_backend, config.llm_threads, config.llm_context) == ("llama", 2, 8192)
+    defaults = load_config(env={})
+    assert (defaults.llm_backend, defaults.llm_threads, defaults.llm_context) == ("auto", 0, 4096)

@@ -29,7 +29,6 @@ from rag.llm.base import Generator, until_stop
 from rag.llm.gguf import converted_dir
 from rag.llm.http import OpenAIGenerator
 from rag.llm.local import TransformersGenerator
-from tests.models import write_tiny_qwen_gguf
 
 MESSAGES = [
     {"role": "system", "content": "출처를 밝혀 답하세요."},
@@ -42,11 +41,6 @@ def generator(tiny_qwen: Path) -> Iterator[TransformersGenerator]:
     threads = torch.get_num_threads()
     yield TransformersGenerator(str(tiny_qwen), threads=1)
     torch.set_num_threads(threads)
-
-
-@pytest.fixture(scope="module")
-def tiny_gguf(tiny_qwen: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return write_tiny_qwen_gguf(tiny_qwen, tmp_path_factory.mktemp("gguf") / "tiny-qwen-q8_0.gguf")
 
 
 def _worker_alive() -> bool:
@@ -672,3 +666,62 @@ def test_chat_server_judges_from_the_first_token_logprobs(serve):
 def test_chat_server_without_logprobs_cannot_judge(serve):
     server = serve(_json_reply({"choices": [{"message": {"content": "YES"}}]}))
     assert OpenAIGenerator(server.url, "m").yes_probability(MESSAGES) is None
+
+
+# ----------------------------------------------------------------------------- prefix reuse
+
+SOURCES = "[1] 과기정통부는 2024년 9090억원을 투입해 전국민 AI 일상화를 추진한다."
+JUDGE = [
+    {"role": "system", "content": "출처를 밝혀 답하세요."},
+    {"role": "user", "content": SOURCES + "\n\n답이 있나요? YES or NO"},
+]
+ANSWER = [
+    {"role": "system", "content": "출처를 밝혀 답하세요."},
+    {"role": "user", "content": SOURCES + "\n\n질문: 예산은 얼마인가?"},
+]
+
+
+def test_local_answer_after_the_judge_reads_only_what_follows_the_shared_prefix(tiny_qwen):
+    from rag.llm.prefix import common_prefix
+
+    gen = TransformersGenerator(str(tiny_qwen), threads=1)
+    cold = TransformersGenerator(str(tiny_qwen), threads=1)
+    judge_ids = gen.prompt_ids(JUDGE)[0].tolist()
+    answer_ids = gen.prompt_ids(ANSWER)[0].tolist()
+    shared = common_prefix(judge_ids, answer_ids)
+    assert 20 < shared < len(answer_ids)
+    read: list[int] = []  # tokens each forward pass embeds
+    gen.model.model.embed_tokens.register_forward_pre_hook(
+        lambda module, args: read.append(args[0].shape[-1])
+    )
+
+    p = gen.yes_probability(JUDGE)
+    assert read == [len(judge_ids)] and gen.last_prefill == len(judge_ids)
+    read.clear()
+    pieces = list(gen.stream(ANSWER, max_new_tokens=12))
+    assert read[0] == gen.last_prefill == len(answer_ids) - shared
+    assert read[1:] == [1] * (len(read) - 1)  # then one token per step
+    # byte-identical to a model that read the whole prompt at once
+    assert pieces == list(cold.stream(ANSWER, max_new_tokens=12))
+
+    read.clear()
+    assert gen.yes_probability(JUDGE) == pytest.approx(cold.yes_probability(JUDGE), abs=1e-5)
+    assert read == [len(judge_ids) - shared]
+    read.clear()
+    assert gen.yes_probability(JUDGE) == pytest.approx(p, abs=1e-5)
+    assert read == [1]  # the same prompt again: its last token, for fresh logits
+
+
+def test_local_failure_forgets_the_kept_prefix(tiny_qwen, monkeypatch):
+    gen = TransformersGenerator(str(tiny_qwen), threads=1)
+    gen.yes_probability(JUDGE)
+
+    def boom(**kwargs: Any) -> None:
+        raise RuntimeError("out of memory")
+
+    monkeypatch.setattr(gen.model, "generate", boom)
+    with pytest.raises(GeneratorError):
+        list(gen.stream(ANSWER, max_new_tokens=4))
+    monkeypatch.undo()
+    gen.yes_probability(JUDGE)
+    assert gen.last_prefill == len(gen.prompt_ids(JUDGE)[0])

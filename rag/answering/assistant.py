@@ -117,8 +117,14 @@ class Assistant:
         """The chat model, loaded on first use; None (with a reason kept) if it can't be."""
         if self._generator is None and not self._generator_error:
             try:
+                c = self.config
                 self._generator = load_generator(
-                    self.config.llm_model, self.config.llm_url, self.config.llm_timeout
+                    c.llm_model,
+                    c.llm_url,
+                    c.llm_timeout,
+                    backend=c.llm_backend,
+                    threads=c.llm_threads or None,
+                    context=c.llm_context,
                 )
             except RagError as exc:
                 self._generator_error = str(exc)
