@@ -63,17 +63,16 @@ def test_the_check_and_the_answer_share_everything_but_the_last_paragraph():
     assert answer.system == build_prompt("다른 질문?", HITS[1:], "en", 10_000, words).system
 
 
-def test_evidence_sentences_make_the_sources_in_reading_order_numbered_by_passage():
-    ranked = evidence.rank("예산은 얼마인가", HITS, None)
+def test_evidence_sentences_make_the_sources_best_first_numbered_by_passage():
+    ranked = evidence.rank("60개 국가 선언문", HITS, None)
     chosen = [s for s in ranked if s.source in (1, 3)]
-    prompt = build_prompt("예산은?", HITS, "ko", 10_000, words, evidence=chosen)
-    assert prompt.sources == [HITS[0], HITS[2]]
+    prompt = build_prompt("선언문은?", HITS, "ko", 10_000, words, evidence=chosen)
+    assert prompt.sources == [HITS[2], HITS[0]]  # the passage with the best sentence is [1]
     user = prompt.messages[-1]["content"]
-    assert '<source id="2" title="제목"' in user and "60개 국가" in user
-    assert "다섯 분야" not in user  # passage 2 had no chosen sentence
-    assert prompt.texts[0] == " … ".join(
-        s.text for s in sorted((s for s in chosen if s.source == 1), key=lambda s: s.start)
-    )
+    assert '<source id="1" title="제목"' in user and "다섯 분야" not in user  # no passage 2
+    best_first = [s.text for s in chosen if s.source == 3]
+    assert prompt.texts[0] == " … ".join(best_first)
+    assert best_first[0].startswith("60개 국가")
 
 
 def test_english_answers_get_english_figures_and_a_hint_for_the_asked_kind():

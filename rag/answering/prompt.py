@@ -19,7 +19,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 
 from rag.answering.answer_type import AnswerType
-from rag.answering.evidence import Sentence, in_reading_order
+from rag.answering.evidence import Sentence
 from rag.records import Hit
 from rag.text.korean import split_sentences, tokenize
 
@@ -155,13 +155,17 @@ def _context(question: str, blocks: Sequence[str]) -> str:
 def _evidence_blocks(
     hits: Sequence[Hit], evidence: Sequence[Sentence], render: Callable[[str], str]
 ) -> tuple[list[str], list[Hit], list[str]]:
-    """One source per passage that holds evidence, in rank order, its sentences in order."""
+    """One source per passage that holds evidence, best evidence first.
+
+    Small models lean on what they read first, so the passage holding the best
+    sentence is [1], and each passage's sentences go best first too.
+    """
     by_source: dict[int, list[Sentence]] = {}
-    for sentence in evidence:
+    for sentence in sorted(evidence, key=lambda s: -s.score):
         by_source.setdefault(sentence.source, []).append(sentence)
     blocks, sources, texts = [], [], []
-    for source in sorted(by_source):
-        text = " … ".join(render(s.text) for s in in_reading_order(by_source[source]))
+    for source, sentences in by_source.items():
+        text = " … ".join(render(s.text) for s in sentences)
         sources.append(hits[source - 1])
         texts.append(text)
         blocks.append(render_source(len(sources), hits[source - 1], text))
