@@ -125,7 +125,12 @@ def cmd_build(args: argparse.Namespace) -> None:
     from rag.indexing.build import build
 
     config = _config(args)
-    report = build(config, full=args.full, progress=sys.stderr.isatty())
+    report = build(
+        config,
+        full=args.full,
+        progress=sys.stderr.isatty(),
+        notify=lambda message: print(message, file=sys.stderr, flush=True),
+    )
     _warn(report.warnings)
     verb = "wrote" if report.written else "index is up to date:"
     print(

@@ -64,6 +64,9 @@ class Config:
     rerank_model: str = ""
     # How many fused candidates the reranker sees.
     rerank_depth: int = 20
+    # Seconds a build waits for another build of the same index (another `rag build`,
+    # an article added in the app) before giving up with a message; 0 = do not wait.
+    lock_timeout: float = 600.0
     # Passages above which the FAISS index is HNSW instead of exact flat search.
     hnsw_threshold: int = 100_000
     # HNSW graph degree and search breadth.
@@ -149,6 +152,8 @@ def validate(config: Config) -> Config:
             raise ConfigError(f"{name} must be at least 1, got {getattr(config, name)}")
     if config.chunk_overlap < 0:
         raise ConfigError(f"chunk_overlap must be 0 or more, got {config.chunk_overlap}")
+    if config.lock_timeout < 0:
+        raise ConfigError(f"lock_timeout must be 0 or more, got {config.lock_timeout}")
     if config.dense_weight < 0 or config.bm25_weight < 0:
         raise ConfigError("dense_weight and bm25_weight must be 0 or more")
     if not 0 < config.near_duplicate <= 1:

@@ -198,7 +198,7 @@ def _adder(service: Service) -> Any:
                 lines.append(f"⛔ {exc}")
         if saved:
             try:
-                report = service.build(progress=True)
+                report = service.build(progress=True, notify=gr.Info)
                 lines.append(f"✅ {', '.join(saved)}: {report.chunks} passages indexed")
             except RagError as exc:
                 lines.append(f"⛔ {exc}")
@@ -220,7 +220,7 @@ def _remover(service: Service) -> Any:
     def remove(doc_id: str | None, progress: Any = TRACKED) -> tuple:
         try:
             moved = corpus.remove(service.config, doc_id or "")
-            service.build(progress=True)
+            service.build(progress=True, notify=gr.Info)
         except RagError as exc:
             gr.Warning(str(exc))
             return _lister(service, f"⛔ {exc}")()
@@ -287,7 +287,7 @@ def _status(service: Service) -> Any:
         try:
             if not service.has_index():
                 progress(0, desc=t.BUILDING)
-                report = service.build(progress=True)
+                report = service.build(progress=True, notify=gr.Info)
                 return f"✅ {t.READY}: {report.documents} articles, {report.chunks} passages"
             service.assistant()
         except RagError as exc:
