@@ -159,8 +159,10 @@ def cmd_search(args: argparse.Namespace) -> None:
     from rag.search.searcher import Searcher, check_query
 
     config = _config(args)
-    question = check_query(args.question, config.top_k)
-    hits = Searcher(config).search(question)
+    query = check_query(args.question, config.top_k, config.max_question_chars)
+    for note in query.notes:
+        print(f"note: {note}", file=sys.stderr)
+    hits = Searcher(config).search(query.text)
     if args.json:
         print(json.dumps([hit_json(h) for h in hits], ensure_ascii=False, indent=2))
         return

@@ -81,6 +81,8 @@ class Config:
     llm_timeout: float = 120.0
     # generate (chat model, cited and checked) or extractive (quoted sentences, no model).
     answer_mode: str = "generate"
+    # Longest question, in characters; a longer one is cut to this, with a note saying so.
+    max_question_chars: int = 1000
     # Answer language: auto (the question's), ko or en.
     lang: str = "auto"
     # Most tokens generated per answer.
@@ -147,7 +149,7 @@ def validate(config: Config) -> Config:
         raise ConfigError(f"answer_mode must be one of {', '.join(ANSWER_MODES)}")
     if config.lang not in LANG_CHOICES:
         raise ConfigError(f"lang must be one of {', '.join(LANG_CHOICES)}, got {config.lang!r}")
-    for name in ("max_new_tokens", "prompt_tokens"):
+    for name in ("max_new_tokens", "prompt_tokens", "max_question_chars"):
         if getattr(config, name) < 1:
             raise ConfigError(f"{name} must be at least 1, got {getattr(config, name)}")
     if config.chunk_overlap < 0:
