@@ -16,6 +16,9 @@ from rag.ui import chat, corpus, evaluation, render
 from rag.ui import text as t
 from rag.ui.service import Service
 
+# Every event that generates an answer shares one queue: on 2 cores one answer at a
+# time is fastest for everyone, whether it comes from the chat or from /ask.
+ANSWERING = {"api_visibility": "private", "concurrency_id": "answer", "concurrency_limit": 1}
 # Progress trackers gradio fills in per call (a default value is how it finds them);
 # TRACKED also shows the index build's tqdm bar.
 TRACKED = gr.Progress(track_tqdm=True)
@@ -43,8 +46,8 @@ def _chat_tab(service: Service) -> None:
     views = [conversation, sources, turns]
     ask_inputs = [question, turns, *settings]
     asking = [
-        ask.click(_asker(service), ask_inputs, [*views, question], api_visibility="private"),
-        question.submit(_asker(service), ask_inputs, [*views, question], api_visibility="private"),
+        trigger(_asker(service), ask_inputs, [*views, question], **ANSWERING)
+        for trigger in (ask.click, question.submit)
     ]
     stop.click(_stopped, [turns], views, cancels=asking, api_visibility="private")
     clear.click(lambda: _views([]), None, views, api_visibility="private")
@@ -306,14 +309,23 @@ def _api(service: Service) -> Any:
         k: int = 5,
         mode: str = "generate",
         max_new_tokens: int = 256,
-    ) -> dict:
-        """Answer a question from the articles: the answer text and its checked citations."""
+    ) -> dict:  # a generator: gradio streams each update, predict() returns the last
+        """Answer a question from the articles: the answer text and its checked citations.
+
+        Streams ``{"partial": true, "stage": ..., "answer": text so far}`` updates, then
+        the full answer. A client that disconnects stops the generation at its next token.
+        """
         try:
             settings = chat.Settings(lang, retrieval, int(k), mode, int(max_new_tokens))
-            answer = service.assistant().ask(question, **settings.options())
+            events = service.assistant().stream(question, **settings.options())
         except RagError as exc:
-            raise gr.Error(str(exc)) from None
-        return chat.api_answer(answer)
+            raise gr.Error(str(exc), print_exception=False) from None
+        try:
+            yield from chat.api_updates(events)
+        except RagError as exc:
+            raise gr.Error(str(exc), print_exception=False) from None
+        finally:
+            events.close()
 
     return ask
 
@@ -333,7 +345,7 @@ def build_app(service: Service) -> gr.Blocks:
         demo.load(_status(service), None, status, api_visibility="private").then(
             _lister(service), None, listing, api_visibility="private"
         )
-        gr.api(_api(service), api_name="ask")
+        gr.api(_api(service), api_name="ask", concurrency_id="answer", concurrency_limit=1)
     return demo
 
 
