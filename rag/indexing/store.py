@@ -224,7 +224,13 @@ def _swap(tmp: Path, folder: Path) -> None:
             if moved:
                 old.rename(folder)  # put the old index back at once
             raise
-        fsync_dir(folder.parent)
+        try:
+            fsync_dir(folder.parent)  # the renames reach the disk before the old index goes
+        except OSError as exc:  # the new index is in place (the old kept): say so
+            raise IndexWriteError(
+                f"wrote the index {folder} but cannot flush its folder to the disk: "
+                f"{write_hint(exc)}"
+            ) from exc
         shutil.rmtree(old, ignore_errors=True)
 
 
