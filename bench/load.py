@@ -263,7 +263,7 @@ def main() -> None:
         for t in threads:
             t.start()
         while any(t.is_alive() for t in threads):
-            peak.append(rss_mb(server.pid))
+            peak.append(rss_mb(server.pid))  # one sample a second
             time.sleep(1)
         elapsed = time.monotonic() - began
         end, cpu = rss_mb(server.pid), cpu_s(server.pid) - cpu
@@ -272,6 +272,12 @@ def main() -> None:
         server.terminate()
         server.wait(30)
     report(args, stats, elapsed, (cold, base, end, max(peak)), cpu, load)
+    quarters = [peak[min(len(peak) - 1, len(peak) * q // 4)] for q in range(5)]
+    print(
+        "RSS at 0, 25, 50, 75, 100% of the run: "
+        + " / ".join(f"{r:.0f}" for r in quarters)
+        + f" MB; over the last 75%: {100 * (quarters[4] - quarters[1]) / quarters[1]:+.1f}%"
+    )
 
 
 def report(args, stats: Stats, elapsed: float, rss, cpu: float, load: float) -> None:
