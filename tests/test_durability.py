@@ -199,3 +199,26 @@ def test_an_upload_is_flushed_before_it_is_linked_in_and_its_folder_after(built,
         corpus.save(config, "second.txt", data)
     assert "\n" not in str(info.value)
     assert sorted(p.name for p in config.corpus_dir.iterdir()) == names  # no half file
+
+
+def test_a_folder_that_cannot_be_flushed_after_the_swap_says_the_new_index_is_in(
+    built, monkeypatch
+):
+    import rag.indexing.store as store
+
+    config, before = built
+    flush = store.fsync_dir
+
+    def fail_on_parent(path):
+        if Path(path) == config.index_dir.parent:
+            raise OSError(errno.EIO, os.strerror(errno.EIO))
+        return flush(path)
+
+    monkeypatch.setattr(store, "fsync_dir", fail_on_parent)
+    with pytest.raises(IndexWriteError, match=r"wrote the index .* but cannot flush"):
+        build(config, embedder=fake_embedder())
+    monkeypatch.undo()
+    assert (config.index_dir.parent / ".index.old").is_dir()  # kept until the flush is done
+    after = load_index(config.index_dir).chunks  # the new index, and the old one cleared
+    assert after != before and "005_new" in {c.doc_id for c in after}
+    assert not (config.index_dir.parent / ".index.old").exists()
