@@ -11,13 +11,15 @@ import os
 import tomllib
 import typing
 from collections.abc import Mapping
-from dataclasses import dataclass, fields, replace
+from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any
 
 from rag.errors import ConfigError
 
 MODES = ("hybrid", "dense", "bm25")
+PROMPT_EVIDENCE = ("sentences", "passages")
+THRESHOLD_NAMES = ("answerable_below", "faithful_below")
 ANSWER_MODES = ("generate", "extractive")
 LANG_CHOICES = ("auto", "ko", "en")
 
@@ -89,16 +91,27 @@ class Config:
     max_new_tokens: int = 256
     # Most prompt tokens: rules, sources and question. Prefill dominates CPU latency.
     prompt_tokens: int = 1536
+    # Sentences of the retrieved passages the model answers from (rag/answering/evidence.py).
+    evidence_sentences: int = 5
+    # What the prompt shows: "sentences" (the evidence sentences of each passage) or
+    # "passages" (whole passages, fitted to prompt_tokens).
+    prompt_evidence: str = "sentences"
     # Refuse without calling the model when the best passage's dense similarity is
     # below this (calibrate with `rag eval --calibrate`); 0 = never.
     refuse_below: float = 0.35
-    # Refuse when the chat model, asked "do these passages state the answer?", gives
-    # YES a probability below this (rag/answerable.py; one forward pass, about 1.5 s
-    # for the 0.5B and 3.7 s for the 1.5B model on 2 cores); 0 = skip the check.
-    # Calibrated on eval/questions.jsonl with Qwen2.5-Coder-1.5B Q4_K_M; another chat
-    # model needs its own value (`rag eval --calibrate`; 0 for the 0.5B, whose
-    # judgement does not separate the questions).
-    answerable_below: float = 0.5933
+    # Refuse when the chat model, asked "do these sources state the answer?", gives YES a
+    # probability below this (rag/answering/answerable.py); 0 = skip the check. Unset:
+    # the chat model's own calibrated value from `thresholds`.
+    answerable_below: float | None = None
+    # Drop the citation of an answer sentence when the chat model, asked "does the source
+    # state this sentence?", gives YES a probability below this (rag/answering/faithful.py);
+    # 0 = rule checks only. Unset: the chat model's calibrated value from `thresholds`.
+    faithful_below: float | None = None
+    # Calibrated thresholds per chat model, keyed by model_key(llm_model) (the file or id's
+    # last part, lower case, without .gguf); `rag eval --calibrate` writes them as
+    # [thresholds."<key>"] tables of rag.toml, over the values shipped in CALIBRATED.
+    # A chat model with no entry runs with both checks off, and its answers say so.
+    thresholds: Mapping[str, Mapping[str, float]] = field(default_factory=dict)
 
 
 def _field_types() -> dict[str, type]:
@@ -112,6 +125,12 @@ def _coerce(name: str, kind: type, value: Any, origin: str) -> Any:
     Raises:
         ConfigError: If the value cannot be converted.
     """
+    if kind == float | None:
+        if value is None or (isinstance(value, str) and value.strip() in ("", "auto")):
+            return None
+        kind = float
+    if typing.get_origin(kind) is Mapping:
+        return _thresholds(name, value, origin)
     try:
         if kind is Path:
             if not isinstance(value, (str, os.PathLike)):
@@ -134,6 +153,27 @@ def _coerce(name: str, kind: type, value: Any, origin: str) -> Any:
     raise ConfigError(f"{origin}: {name} must be {kind.__name__}, got {value!r}")
 
 
+def _thresholds(name: str, value: Any, origin: str) -> dict[str, dict[str, float]]:
+    """Read ``[thresholds."<model>"]`` tables: a table of tables of numbers.
+
+    Raises:
+        ConfigError: If the value is not such a table, or names an unknown threshold.
+    """
+    if not isinstance(value, Mapping):
+        raise ConfigError(f'{origin}: {name} must be tables like [{name}."<model>"]')
+    out: dict[str, dict[str, float]] = {}
+    for model, table in value.items():
+        if not isinstance(table, Mapping):
+            raise ConfigError(f'{origin}: [{name}."{model}"] must be a table')
+        for key, number in table.items():
+            if key not in THRESHOLD_NAMES or isinstance(number, bool):
+                raise ConfigError(
+                    f'{origin}: [{name}."{model}"] {key} is not one of {", ".join(THRESHOLD_NAMES)}'
+                )
+            out.setdefault(model, {})[key] = _coerce(key, float, number, origin)
+    return out
+
+
 def validate(config: Config) -> Config:
     """Check ranges and choices.
 
@@ -152,6 +192,14 @@ def validate(config: Config) -> Config:
     for name in ("max_new_tokens", "prompt_tokens", "max_question_chars"):
         if getattr(config, name) < 1:
             raise ConfigError(f"{name} must be at least 1, got {getattr(config, name)}")
+    if config.evidence_sentences < 1:
+        raise ConfigError(f"evidence_sentences must be at least 1, got {config.evidence_sentences}")
+    if config.prompt_evidence not in PROMPT_EVIDENCE:
+        raise ConfigError(f"prompt_evidence must be one of {', '.join(PROMPT_EVIDENCE)}")
+    for name in THRESHOLD_NAMES:
+        value = getattr(config, name)
+        if value is not None and not 0 <= value <= 1:
+            raise ConfigError(f"{name} must be between 0 and 1, got {value}")
     if config.chunk_overlap < 0:
         raise ConfigError(f"chunk_overlap must be 0 or more, got {config.chunk_overlap}")
     if config.lock_timeout < 0:
@@ -224,6 +272,53 @@ def load_config(
     return validate(config)
 
 
+# Thresholds calibrated with `rag eval --calibrate` for the chat models get-models provides
+# (README: Evaluation). A rag.toml [thresholds."<key>"] table overrides them.
+CALIBRATED: Mapping[str, Mapping[str, float]] = {}
+
+
+def model_key(model: str) -> str:
+    """The key of a chat model in ``thresholds``: its file or id's last part.
+
+    Lower case, without ``.gguf``: ``~/m/Qwen2.5-1.5B-Q4_K_M.gguf`` -> ``qwen2.5-1.5b-q4_k_m``.
+    """
+    name = model.strip().rstrip("/").replace("\\", "/").rsplit("/", 1)[-1].lower()
+    return name.removesuffix(".gguf")
+
+
+@dataclass(frozen=True)
+class Checks:
+    """The thresholds of the model checks for one chat model.
+
+    Attributes:
+        answerable_below: Refuse below this P(YES) that the sources answer; 0 = off.
+        faithful_below: Drop a citation below this P(YES) that its source states the
+            sentence; 0 = rule checks only.
+        calibrated: False when nothing was calibrated or set for this model, so both
+            checks are off (answers carry a note saying so).
+    """
+
+    answerable_below: float = 0.0
+    faithful_below: float = 0.0
+    calibrated: bool = False
+
+
+def checks(config: Config) -> Checks:
+    """The check thresholds for the configured chat model.
+
+    A threshold set at the top level applies to every model; otherwise the model's
+    entry in ``thresholds`` (rag.toml), then in :data:`CALIBRATED`, is used.
+    """
+    key = model_key(config.llm_model)
+    table = {**CALIBRATED.get(key, {}), **config.thresholds.get(key, {})}
+    found = {
+        name: getattr(config, name) if getattr(config, name) is not None else table.get(name)
+        for name in THRESHOLD_NAMES
+    }
+    known = any(value is not None for value in found.values())
+    return Checks(found["answerable_below"] or 0.0, found["faithful_below"] or 0.0, known)
+
+
 def models_dir(env: Mapping[str, str] | None = None) -> Path:
     """Return ``$RAG_MODELS_DIR`` or ``~/.cache/rag-models``."""
     env = os.environ if env is None else env
@@ -232,10 +327,14 @@ def models_dir(env: Mapping[str, str] | None = None) -> Path:
 
 __all__ = [
     "ANSWER_MODES",
+    "CALIBRATED",
     "LANG_CHOICES",
     "MODES",
+    "Checks",
     "Config",
+    "checks",
     "load_config",
+    "model_key",
     "models_dir",
     "read_toml",
     "validate",

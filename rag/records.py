@@ -124,15 +124,17 @@ class Citation:
 class Claim:
     """One sentence of an answer with the citations that survived checking.
 
-    ``supported`` is False when no cited passage backs the sentence, or when
-    it states a number, amount or date that no cited passage contains; the UI
-    flags such sentences.
+    ``supported`` is False when no cited passage backs the sentence, when it
+    states a number, amount or date that no cited passage contains, or when the
+    faithfulness check finds that its source does not state it; the UI flags such
+    sentences. ``faithful`` is that check's verdict, None where it did not run.
     """
 
     text: str
     citations: tuple[int, ...] = ()
     supported: bool = True
     reason: str = ""
+    faithful: bool | None = None
 
 
 @dataclass(frozen=True)

@@ -254,13 +254,24 @@ def test_eval_calibrating_on_answers_reports_what_the_chosen_cut_gives(
     model = ["--embed-model", str(tiny_embedder)]
     run(capsys, "build", *dirs, *model)
     shipped = Path(__file__).resolve().parents[1] / "eval" / "questions.jsonl"
-    lines = shipped.read_text(encoding="utf-8").splitlines()
+    picked: dict[tuple[str, bool], list[str]] = {}
+    for line in shipped.read_text(encoding="utf-8").splitlines():
+        item = json.loads(line)
+        if not item.get("conversation"):
+            picked.setdefault((item["lang"], item["answerable"]), []).append(line)
     questions = tmp_path / "q.jsonl"
-    questions.write_text("\n".join([*lines[:3], lines[-1]]) + "\n", encoding="utf-8")
+    chosen = [line for group in picked.values() for line in group[:2]]  # 2 of each kind
+    questions.write_text("\n".join(chosen) + "\n", encoding="utf-8")
     out = tmp_path / "cal"
     args = ["eval", str(questions), "--calibrate", "--dry-run", "--mode", "extractive"]
     code, stdout, err = run(capsys, *args, "--out", str(out), *dirs, *model)
     assert code == 0, err
-    assert "with these thresholds" in stdout and "dry run" in stdout
-    report = json.loads((out / "calibrated" / "report.json").read_text())
-    assert len(report["rows"]) == 4 and (out / "calibrated" / "report.html").exists()
+    assert "each of 2 folds scored with thresholds chosen on the others" in stdout
+    assert "dry run" in stdout
+    for folder in ("calibrated", "held-out"):
+        report = json.loads((out / folder / "report.json").read_text())
+        assert len(report["rows"]) == 8 and (out / folder / "report.html").exists()
+    questions.write_text("\n".join(chosen[:3]) + "\n", encoding="utf-8")  # too few to split
+    code, stdout, err = run(capsys, *args, "--out", str(tmp_path / "few"), *dirs, *model)
+    assert code == 0, err
+    assert "no held-out report: cannot split into 2 folds" in stdout

@@ -132,6 +132,34 @@ def test_calibration_picks_the_threshold_with_the_best_refusal_f1():
     )
 
 
+def test_calibration_catches_most_unanswerable_questions_within_the_false_refusal_budget():
+    from rag.evaluation.calibrate import best_cut, refusal_tradeoff
+
+    rows = [_row(f"a{i}", True, 0.5 + i / 100) for i in range(20)]  # 0.50 .. 0.69
+    rows += [_row("u1", False, 0.2), _row("u2", False, 0.4), _row("u3", False, 0.505)]
+    strict = best_cut(refusal_tradeoff(rows), max_false_refusals=0.0)
+    assert strict.false_refusal_rate == 0.0 and strict.recall == 2 / 3
+    loose = best_cut(refusal_tradeoff(rows), max_false_refusals=0.05)
+    assert loose.false_refusal_rate == 0.05 and loose.recall == 1.0  # one answerable refused
+
+
+def test_held_out_scores_each_fold_with_thresholds_chosen_on_the_others():
+    from dataclasses import replace
+
+    from rag.evaluation.calibrate import held_out
+
+    # Fold A says "refuse below 0.5"; fold B says "refuse below 0.3".
+    fold_a = [_row("a1", True, 0.6), _row("a2", False, 0.45)]
+    fold_b = [_row("b1", True, 0.4), _row("b2", False, 0.2)]
+    rows = [replace(r, mode="generate") for r in (*fold_a, *fold_b)]
+    scored = {r.id: r for r in held_out(rows, [{"a1", "a2"}, {"b1", "b2"}], 0.0)}
+    assert [r.id for r in held_out(rows, [{"a1", "a2"}, {"b1", "b2"}], 0.0)] == [r.id for r in rows]
+    # A is scored with B's cut (0.2 < t <= 0.4): a2 at 0.45 gets through.
+    assert not scored["a2"].refused and not scored["a1"].refused
+    # B is scored with A's cut (0.45 < t <= 0.6): b1 at 0.4 is refused although answerable.
+    assert scored["b1"].refused and scored["b2"].refused
+
+
 def test_calibration_without_unanswerable_questions_has_no_f1():
     from rag.evaluation.calibrate import refusal_tradeoff
 
@@ -146,11 +174,36 @@ def test_thresholds_are_written_into_rag_toml_keeping_other_settings(tmp_path):
     toml.write_text('top_k = 7\nrefuse_below = 0.1\nmode = "dense"\n')
     write_settings(toml, {"refuse_below": 0.4321, "answerable_below": 0.6})
     config = load_config(toml, env={})
-    assert (config.refuse_below, config.answerable_below) == (0.4321, 0.6)
+    assert (config.refuse_below, config.answerable_below) == (0.4321, 0.6)  # no model: top level
     assert (config.top_k, config.mode) == (7, "dense")
     fresh = tmp_path / "new.toml"
     write_settings(fresh, {"refuse_below": 0.5})
     assert load_config(fresh, env={}).refuse_below == 0.5
+
+
+def test_a_chat_models_thresholds_go_to_its_own_table(tmp_path):
+    import tomllib
+    from pathlib import Path as _Path
+
+    from rag.config import checks, load_config
+    from rag.evaluation.calibrate import write_settings
+
+    toml = _Path(__import__("tempfile").mkdtemp()) / "rag.toml"
+    toml.write_text('top_k = 7\n\n[thresholds."other-model"]\nanswerable_below = 0.3\n')
+    write_settings(toml, {"refuse_below": 0.4, "answerable_below": 0.6}, "qwen-1.5b")
+    write_settings(toml, {"faithful_below": 0.7}, "qwen-1.5b")
+    raw = tomllib.loads(toml.read_text())
+    assert raw["refuse_below"] == 0.4 and raw["top_k"] == 7
+    assert raw["thresholds"]["qwen-1.5b"] == {"answerable_below": 0.6, "faithful_below": 0.7}
+    assert raw["thresholds"]["other-model"] == {"answerable_below": 0.3}
+    ours = load_config(toml, env={"RAG_LLM_MODEL": "/models/Qwen-1.5B.gguf"})
+    assert checks(ours).answerable_below == 0.6 and checks(ours).faithful_below == 0.7
+    theirs = load_config(toml, env={"RAG_LLM_MODEL": "other-model"})
+    assert checks(theirs).answerable_below == 0.3 and checks(theirs).faithful_below == 0.0
+    unknown = checks(load_config(toml, env={"RAG_LLM_MODEL": "new-model"}))
+    assert not unknown.calibrated and unknown.answerable_below == 0.0
+    forced = load_config(toml, env={"RAG_LLM_MODEL": "new-model", "RAG_ANSWERABLE_BELOW": "0.2"})
+    assert checks(forced).answerable_below == 0.2 and checks(forced).calibrated
 
 
 def test_compare_table_has_a_column_per_configuration_and_deltas():
@@ -312,3 +365,91 @@ def test_applying_a_cut_turns_the_questions_it_catches_into_refusals_before_gene
     assert block["first_token_ms"]["p50"] == 3000.0  # the refusal has no first token
     no_check = apply_cut([answered], Cut(0.0, None, None, None, None, answerable_below=0.0))
     assert no_check[0].timings["first_token"] == 2000.0 and no_check[0].timings["check"] == 0.0
+
+
+def _claims(tmp_path, rows):
+    path = tmp_path / "claims.jsonl"
+    path.write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in rows) + "\n")
+    return path
+
+
+CLAIM = {
+    "id": "f-1",
+    "lang": "ko",
+    "doc_id": "d",
+    "passage": "행사는 청와대 영빈관에서 열렸고 70여명이 참석했다.",
+    "claim": "행사에는 70여명이 참석했다.",
+    "faithful": True,
+    "kind": "faithful",
+}
+
+
+def test_claim_sets_are_told_apart_and_validated(tmp_path):
+    from rag.errors import QuestionSetError
+    from rag.evaluation.faithfulness import is_claim_set, load_claims
+
+    good = _claims(tmp_path, [CLAIM])
+    assert is_claim_set(good) and load_claims(good)[0].claim == CLAIM["claim"]
+    shipped = Path(__file__).resolve().parents[1] / "eval"
+    assert is_claim_set(shipped / "faithfulness.jsonl")
+    assert not is_claim_set(shipped / "questions.jsonl")
+    assert len(load_claims(shipped / "faithfulness.jsonl")) >= 140
+    for bad, message in (
+        ({**CLAIM, "faithful": "yes"}, "true or false"),
+        ({**CLAIM, "extra": 1}, "exactly the fields"),
+        ({**CLAIM, "claim": " "}, "non-empty string"),
+    ):
+        with pytest.raises(QuestionSetError, match=message):
+            load_claims(_claims(tmp_path, [bad]))
+    with pytest.raises(QuestionSetError, match="repeat"):
+        load_claims(_claims(tmp_path, [CLAIM, CLAIM]))
+
+
+def test_faithfulness_scores_rules_and_the_model_and_calibrates_on_other_folds(tmp_path):
+    from rag.evaluation.faithfulness import calibrate, check_all, load_claims, score, verdicts
+
+    rows = [
+        CLAIM,
+        {**CLAIM, "id": "f-2", "claim": "행사는 프랑스 파리에서 열렸다.", "faithful": False},
+        {**CLAIM, "id": "f-3", "claim": "행사에는 90여명이 참석했다.", "faithful": False},
+        {**CLAIM, "id": "f-4", "claim": "행사에 많은 사람이 왔다.", "kind": "paraphrase"},
+        {**CLAIM, "id": "f-5", "claim": "행사는 영빈관에서 조용히 열렸다.", "faithful": False},
+    ]
+    said = {"f-1": 0.9, "f-2": 0.6, "f-3": 0.8, "f-4": 0.7, "f-5": 0.3}
+
+    class Judge:
+        def yes_probability(self, messages):
+            claim = messages[-1]["content"].split("Sentence: ")[1].split("\n")[0]
+            return said[next(r["id"] for r in rows if r["claim"] == claim)]
+
+    checked = check_all(load_claims(_claims(tmp_path, rows)), Judge())
+    rules = {c.claim.id: c.rule for c in checked}
+    assert rules == {"f-1": "", "f-2": "names", "f-3": "numbers", "f-4": "", "f-5": ""}
+    assert score(verdicts(checked, 0.0)).recall == 2 / 3  # rules alone catch two of three
+    full = score(verdicts(checked, 0.5))
+    assert (full.precision, full.recall, full.rejected_faithful) == (1.0, 1.0, 0)
+    chosen, held = calibrate(checked)
+    assert 0.3 < chosen <= 0.7 and [c.id for c, _ in held] == [r["id"] for r in rows]
+
+
+def test_rag_eval_on_a_claim_set_reports_and_calibrates_faithful_below(tmp_path, monkeypatch):
+    from rag.cli import main
+    from rag.config import load_config
+    from tests.fakes import FakeGenerator
+
+    path = _claims(
+        tmp_path,
+        [CLAIM, {**CLAIM, "id": "f-2", "claim": "행사는 파리에서 열렸다.", "faithful": False}],
+    )
+    monkeypatch.setattr(
+        "rag.answering.assistant.Assistant.generator", lambda self: FakeGenerator(yes=0.8)
+    )
+    toml = tmp_path / "rag.toml"
+    toml.write_text('llm_model = "tiny.gguf"\n')
+    with pytest.raises(SystemExit) as done:
+        main(
+            ["eval", str(path), "--calibrate", "--config", str(toml), "--out", str(tmp_path / "o")]
+        )
+    assert done.value.code == 0
+    assert (tmp_path / "o" / "claims.json").exists()
+    assert load_config(toml, env={}).thresholds["tiny"]["faithful_below"] >= 0.0

@@ -17,6 +17,7 @@ from rag.indexing.ingest import MAX_FILE_BYTES, read_corpus
 from rag.records import Answer, Citation, Claim, Timings
 from rag.search.searcher import Searcher
 from rag.ui import chat, corpus, evaluation, render
+from rag.ui import text as t
 from rag.ui.service import Service
 from tests.fakes import FakeGenerator, fake_embedder
 from tests.ui_support import BUDGET, CitingGenerator, app_config
@@ -41,25 +42,25 @@ def ask(a, question=QUESTION, turns=(), **settings):
 def test_sources_are_shown_before_the_first_token(fake_index):
     steps = chat.run_turn(assistant(fake_index), [], QUESTION, chat.Settings())
     # The turn is updated in place: look at it as each step is shown.
-    views = [(bool(s[-1].hits), s[-1].text, render.sources_html(s)) for s in steps]
+    views = [(bool(s[-1].hits), s[-1].text, render.sources_html(s, "en")) for s in steps]
     first_hits = next(i for i, (hits, _, _) in enumerate(views) if hits)
     first_text = next(i for i, (_, text, _) in enumerate(views) if text)
     assert first_hits < first_text
     panel = views[first_hits][2]
-    assert "rag-source" in panel and render.t.RETRIEVED in panel
+    assert "rag-source" in panel and t.say("retrieved", "en") in panel
 
 
 def test_final_answer_has_citation_links_to_highlighted_sources(fake_index):
     turns = ask(assistant(fake_index))[-1]
     answer = turns[-1].answer
     assert answer is not None and answer.citations and answer.mode == "generate"
-    page = render.conversation_html(turns)
+    page = render.conversation_html(turns, "en")
     assert 'href="#src-1-1"' in page and 'data-target="src-1-1"' in page
-    panel = render.sources_html(turns)
+    panel = render.sources_html(turns, "en")
     assert 'id="src-1-1"' in panel
     marked = re.search(r'id="src-1-1".*?<mark>(.*?)</mark>', panel, re.S)
     assert marked and "9090억원" in marked.group(1)
-    assert render.t.OTHERS in panel and "<details" in panel
+    assert t.say("others", "en") in panel and "<details" in panel
 
 
 def test_stream_is_closed_when_the_turn_is_abandoned(fake_index):
@@ -78,19 +79,18 @@ def test_follow_up_shows_the_rewritten_query(fake_index):
     first = ask(a)[-1]
     second = ask(a, "그럼 2025년은?", first)[-1]
     assert second[-1].query and second[-1].query != "그럼 2025년은?"
-    assert render.t.SEARCHING_FOR in render.turn_html(second[-1], 2)
-    assert "src-2-" in render.sources_html(second) and render.t.EARLIER in render.sources_html(
-        second
-    )
+    assert t.say("searching_for", "en") in render.turn_html(second[-1], 2, "en")
+    panel = render.sources_html(second, "en")
+    assert "src-2-" in panel and t.say("earlier", "en") in panel
 
 
 def test_empty_question_is_an_error_line_and_a_query_error(fake_index):
     steps = chat.run_turn(assistant(fake_index), [], "   ", chat.Settings())
     shown = next(steps)
-    assert shown[-1].error
+    assert shown[-1].notice == "type_a_question" and not shown[-1].pending
     with pytest.raises(QueryError):
         next(steps)
-    assert "rag-error" in render.conversation_html(shown)
+    assert "rag-error" in render.conversation_html(shown, "ko")
 
 
 def test_settings_reach_the_assistant(fake_index):
@@ -113,14 +113,14 @@ def _answer(**fields):
 
 def test_unsupported_refusal_and_extractive_render_differently():
     claims = (Claim("맞는 문장.", (1,)), Claim("틀린 5000억원.", (1,), False, "5000억 not in [1]"))
-    generated = render.answer_html(_answer(claims=claims), 1)
+    generated = render.answer_html(_answer(claims=claims), 1, "en")
     assert "rag-unsupported" in generated and "5000억 not in [1]" in generated
     assert generated.count("rag-unsupported") == 1
-    refused = render.answer_html(_answer(refused=True, mode="refusal", text="없음"), 1)
-    extractive = render.answer_html(_answer(mode="extractive", notes=("quoted",)), 1)
+    refused = render.answer_html(_answer(refused=True, mode="refusal", text="없음"), 1, "en")
+    extractive = render.answer_html(_answer(mode="extractive", notes=("quoted",)), 1, "en")
     kinds = [re.search(r'data-kind="(\w+)"', h).group(1) for h in (generated, refused, extractive)]
     assert kinds == ["generate", "refusal", "extractive"]
-    assert render.t.REFUSAL in refused and render.t.EXTRACTIVE in extractive
+    assert t.say("refusal", "en") in refused and t.say("extractive", "en") in extractive
     assert "quoted" in extractive
 
 
@@ -128,12 +128,16 @@ def test_refusal_still_lists_the_nearest_passages(fake_index):
     a = assistant(fake_index, FakeGenerator(), refuse_below=0.99)
     turns = ask(a, "양자 암호 규제는?")[-1]
     assert turns[-1].answer.refused and turns[-1].answer.mode == "refusal"
-    panel = render.sources_html(turns)
-    assert render.t.NEAREST in panel and panel.count('class="rag-source"') == len(turns[-1].hits)
+    panel = render.sources_html(turns, "en")
+    assert t.say("nearest", "en") in panel and panel.count('class="rag-source"') == len(
+        turns[-1].hits
+    )
 
 
 def test_timings_line_is_collapsible():
-    html = render.timings_html(Timings(retrieval=12, first_token=340, total=900, tokens_per_s=9.5))
+    html = render.timings_html(
+        Timings(retrieval=12, first_token=340, total=900, tokens_per_s=9.5), "en"
+    )
     assert html.startswith("<details") and "12 ms" in html and "340 ms" in html and "9.5" in html
 
 
@@ -144,7 +148,7 @@ def test_article_answer_and_question_text_are_escaped():
     citation = Citation(1, "d#0", "d", XSS, XSS, "2024-01-01", (0, 8), "<script>")
     answer = _answer(text=XSS, claims=(Claim(XSS, (1,)),), citations=(citation,))
     turn = chat.Turn(question=XSS, query=XSS + "?", answer=answer, notes=[XSS], error=XSS)
-    for html in (render.conversation_html([turn]), render.sources_html([turn])):
+    for html in (render.conversation_html([turn], "ko"), render.sources_html([turn], "ko")):
         assert "<script>" not in html and "<img" not in html
         assert "&lt;script&gt;" in html
     assert "<script>" not in render.table_html([XSS], [[XSS]])

@@ -19,14 +19,16 @@ class CitingGenerator:
     """Answers with the 2024 budget sentence, citing whichever source holds it.
 
     With no such source it says it does not know (a refusal). A question with
-    "천천히" gets a long answer streamed slowly, for the Stop button.
+    "천천히" gets a long answer streamed slowly, for the Stop button. ``first_delay``
+    seconds pass before the first token (a slow prefill), for the waiting display.
     """
 
     name = "citing-llm"
     context_window = 4096
 
-    def __init__(self, delay: float = 0.02) -> None:
+    def __init__(self, delay: float = 0.02, first_delay: float = 0.0) -> None:
         self.delay = delay
+        self.first_delay = first_delay
         self.closed = 0
 
     def count_tokens(self, text: str) -> int:
@@ -41,6 +43,7 @@ class CitingGenerator:
         if SLOW in prompt:
             reply, delay = " ".join(["예산은"] * 400), 0.1
         try:
+            time.sleep(self.first_delay)
             for i, word in enumerate(reply.split(" ")[:max_new_tokens]):
                 time.sleep(delay)
                 yield word if i == 0 else " " + word

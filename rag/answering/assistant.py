@@ -1,8 +1,9 @@
 """The path of one question, in the order the README's diagram shows it.
 
     check the query -> rewrite a follow-up -> retrieve -> refuse if weak
-    -> judge: do the passages answer? -> prompt -> generate -> check the language
-    -> verify the citations -> answer
+    -> evidence sentences -> judge: do they answer? -> prompt -> generate
+    -> check the language -> verify citations and faithfulness -> check the answer type
+    -> answer (or quote the evidence)
 
 :meth:`Assistant.stream` yields typed events (:data:`rag.records.Event`) as it
 goes; every other module does one of the steps.
@@ -15,13 +16,13 @@ from collections.abc import Iterator, Sequence
 from dataclasses import replace
 from typing import Any
 
+from rag.answering import evidence, faithful
+from rag.answering.answer_type import AnswerType, expected_types, gives, missing
 from rag.answering.answerable import answerable_score
 from rag.answering.cite.markers import is_dont_know
 from rag.answering.cite.score import Similarity, embedding_similarity
-from rag.answering.cite.verify import verify
+from rag.answering.cite.verify import Verified, verify
 from rag.answering.compose import (
-    EXTRACT_FROM,
-    EXTRACTIVE_NOTE,
     LANG_NAMES,
     NOT_ANSWERED,
     Clock,
@@ -33,20 +34,27 @@ from rag.answering.compose import (
     language_matches,
     language_notes,
     ms_since,
+    quoted,
     refusal,
+    uncalibrated_note,
     weak_evidence,
 )
-from rag.answering.extract import extract
-from rag.answering.prompt import build_prompt
-from rag.config import Config
+from rag.answering.evidence import quote
+from rag.answering.prompt import Prompt, build_prompt
+from rag.config import Config, checks
 from rag.errors import GeneratorError, RagError
 from rag.llm import Generator, load_generator
 from rag.records import Answer, Answered, Event, Hit, Reset, Retrieved, Rewritten, Stage, Token
 from rag.search.rewrite import rewrite
 from rag.search.searcher import Searcher, check_query
+from rag.text.english import with_english_figures
+from rag.text.lang import language
 
 # Tokens the chat template adds around the messages (role markers), kept free.
 TEMPLATE_TOKENS = 64
+# Most evidence sentences a quoted answer gives.
+QUOTED = 2
+UNGROUNDED = "no sentence of the model's answer was backed by its sources"
 # Strings after which a small model has stopped answering and started rambling.
 STOP = ("\nQuestion:", "\nSources:", "<source", "\n\n\n")
 
@@ -80,6 +88,7 @@ class Assistant:
         self._generator = generator
         self._generator_error = ""
         self._similarity: Similarity | None = None
+        self.checks = checks(config)
 
     @property
     def searcher(self) -> Searcher:
@@ -214,28 +223,57 @@ class Assistant:
         if not hits or (weak_evidence(hits, self.config.refuse_below) and not self.calibrating):
             yield Answered(refusal(turn))
             return
+        turn.ranked = evidence.rank(query, hits, self.similarity())
+        turn.kinds = expected_types(query, lang)
         generator = self.generator() if generate else None
         if generator is None:
             note = f"no chat model ({self._generator_error})" if self._generator_error else ""
-            yield Answered(self._extractive(turn, note))
+            yield Answered(self._quote(turn, note))
             return
-        if self.config.answerable_below > 0 or self.calibrating:
+        if not self.checks.calibrated and not self.calibrating:
+            turn.notes.append(uncalibrated_note(self.config.llm_model, lang))
+        prompt = self._prompt(generator, turn, tokens)
+        if self.checks.answerable_below > 0 or self.calibrating:
             yield Stage("checking")
-        declined = self._judge(generator, turn)
-        if declined is not None:
-            yield Answered(declined)
-            return
+            declined = self._judge(generator, prompt, turn)
+            if declined is not None:
+                yield Answered(declined)
+                return
         yield Stage("writing")
-        yield from self._generate(generator, turn, tokens)
+        yield from self._generate(generator, turn, prompt, tokens)
 
-    def _judge(self, generator: Generator, turn: Turn) -> Answer | None:
-        """Ask the model whether the passages answer at all; a refusal if it says no."""
-        threshold = self.config.answerable_below
-        if threshold <= 0 and not self.calibrating:
-            return None
+    def _prompt(
+        self,
+        generator: Generator,
+        turn: Turn,
+        tokens: int,
+        sentences: Sequence[evidence.Sentence] | None = None,
+        firm: bool = False,
+    ) -> Prompt:
+        """The answer prompt: the evidence sentences (or given ones), or whole passages."""
+        c = self.config
+        if sentences is None and c.prompt_evidence == "sentences":
+            sentences = evidence.select(turn.ranked, c.evidence_sentences)
+        across = turn.lang == "en" and any(language(h.chunk.text) == "ko" for h in turn.hits)
+        return build_prompt(
+            turn.query,
+            turn.hits,
+            turn.lang,
+            min(c.prompt_tokens, generator.context_window - tokens - TEMPLATE_TOKENS),
+            generator.count_tokens,
+            evidence=sentences,
+            kinds=turn.kinds,
+            across=across,
+            firm=firm,
+            render=with_english_figures if across else lambda text: text,
+        )
+
+    def _judge(self, generator: Generator, prompt: Prompt, turn: Turn) -> Answer | None:
+        """Ask the model whether the sources answer at all; a refusal if it says no."""
+        threshold = self.checks.answerable_below
         started = time.perf_counter()
         try:
-            turn.answerability = answerable_score(generator, turn.query, turn.hits)
+            turn.answerability = answerable_score(generator, prompt)
         except GeneratorError:
             return None  # generating will meet the same failure and fall back visibly
         turn.clock.check = ms_since(started)
@@ -244,54 +282,97 @@ class Assistant:
             return None
         return refusal(turn, notes=[NOT_ANSWERED[turn.lang].format(p=p, t=threshold)])
 
-    def _generate(self, generator: Generator, turn: Turn, tokens: int) -> Iterator[Event]:
-        """Prompt, generate and check the language (one firmer retry), then verify."""
-        budget = min(self.config.prompt_tokens, generator.context_window - tokens - TEMPLATE_TOKENS)
-        clock = turn.clock
-        for firm in (False, True):
-            prompt = build_prompt(
-                turn.query, turn.hits, turn.lang, budget, generator.count_tokens, firm=firm
-            )
-            text = ""
-            try:
-                for piece in generator.stream(prompt.messages, tokens, STOP):
-                    clock.first_token = clock.first_token or ms_since(clock.started)
-                    text += piece
-                    yield Token(piece)
-            except GeneratorError as exc:
-                yield Reset(str(exc))
-                yield Answered(self._extractive(turn, str(exc)))
+    def _generate(
+        self, generator: Generator, turn: Turn, prompt: Prompt, tokens: int
+    ) -> Iterator[Event]:
+        """Generate and check; one retry, in the right language or with the right sentence."""
+        for retry in (False, True):
+            text = yield from self._stream(generator, turn, prompt, tokens)
+            if text is None:
                 return
-            clock.count(generator.count_tokens(text))
             if is_dont_know(text):
                 yield Answered(refusal(turn, text))
                 return
-            if language_matches(text, turn.lang):
-                yield Answered(self._checked(text, prompt.sources, turn))
+            if not language_matches(text, turn.lang):
+                why = f"the model did not answer in {LANG_NAMES[turn.lang]}"
+                if retry:
+                    yield Answered(self._quote(turn, why))
+                    return
+                yield Reset(f"{why}; asking again")
+                prompt = self._prompt(generator, turn, tokens, firm=True)
+                continue
+            checked = self._verify(text, prompt, generator)
+            lacking = missing(checked.text, turn.kinds)
+            if grounded(checked.claims) and not lacking:
+                yield Answered(checked_answer(turn, checked))
                 return
-            if not firm:
-                yield Reset(f"the answer was not in {LANG_NAMES[turn.lang]}; asking again")
-        note = f"the model answered twice in the wrong language, not {LANG_NAMES[turn.lang]}"
-        yield Answered(self._extractive(turn, note))
+            holder = self._holder(turn, turn.kinds)
+            why = f"the answer gave no {lacking[0]}" if lacking else UNGROUNDED
+            why = UNGROUNDED if not grounded(checked.claims) else why
+            if retry or holder is None:
+                yield Answered(self._quote(turn, why))
+                return
+            yield Reset(f"{why}; asking with the sentence that gives it")
+            prompt = self._prompt(generator, turn, tokens, sentences=[holder])
 
-    def _checked(self, text: str, sources: list[Hit], turn: Turn) -> Answer:
-        """Verify the model's citations; quote the articles instead if nothing holds up."""
-        checked = verify(drop_repeats(text), [h.chunk for h in sources], self.similarity())
-        if grounded(checked.claims):
-            return checked_answer(turn, checked)
-        return self._extractive(turn, "no sentence of the model's answer was backed by its sources")
+    def _stream(
+        self, generator: Generator, turn: Turn, prompt: Prompt, tokens: int
+    ) -> Iterator[Event]:
+        """Stream one reply as tokens; return its text, or None after a failure."""
+        clock = turn.clock
+        text = ""
+        try:
+            for piece in generator.stream(prompt.messages, tokens, STOP):
+                clock.first_token = clock.first_token or ms_since(clock.started)
+                text += piece
+                yield Token(piece)
+        except GeneratorError as exc:
+            yield Reset(str(exc))
+            yield Answered(self._quote(turn, str(exc)))
+            return None
+        clock.count(generator.count_tokens(text))
+        return text
 
-    def _extractive(self, turn: Turn, why: str) -> Answer:
-        """Quote the best sentences of the top passages, with their citations."""
-        sources = turn.hits[:EXTRACT_FROM]
-        text = extract(turn.query, sources, self.similarity())
-        if not text:
+    def _holder(self, turn: Turn, kinds: Sequence[AnswerType]) -> evidence.Sentence | None:
+        """The best evidence sentence that gives what the question asks for.
+
+        None when the question asks for nothing a sentence can be checked for (only
+        amounts, counts, dates, places, names, lists and yes/no can), or none gives it.
+        """
+        if set(kinds) <= {"other"}:
+            return None
+        candidates = evidence.select(turn.ranked, len(turn.ranked), margin=1.0)
+        return next((s for s in candidates if all(gives(s.text, k) for k in kinds)), None)
+
+    def _verify(self, text: str, prompt: Prompt, generator: Generator) -> Verified:
+        """Check the model's citations, and that each cited source states its sentence."""
+        threshold = self.checks.faithful_below
+
+        def stated(sentence: str, passages: tuple[int, ...]) -> tuple[bool, str]:
+            sources = [prompt.texts[p] for p in passages]
+            try:
+                verdict = faithful.check(sentence, sources, generator, threshold)
+            except GeneratorError:
+                verdict = faithful.check(sentence, sources, None, 0)
+            return verdict.faithful, verdict.reason
+
+        chunks = [h.chunk for h in prompt.sources]
+        return verify(drop_repeats(text), chunks, self.similarity(), stated)
+
+    def _quote(
+        self, turn: Turn, why: str, sentences: Sequence[evidence.Sentence] | None = None
+    ) -> Answer:
+        """Quote at most two relevant evidence sentences (or the given ones), cited.
+
+        A sentence that gives what the question asks for goes first.
+        """
+        chosen = list(sentences or evidence.select(turn.ranked, QUOTED))
+        holder = self._holder(turn, turn.kinds) if missing(quote(chosen), turn.kinds) else None
+        if holder is not None and sentences is None:
+            chosen = [holder, *(s for s in chosen if s != holder)][:QUOTED]
+        if not chosen:
             return refusal(turn)
-        checked = verify(text, [h.chunk for h in sources], None)
-        notes = [EXTRACTIVE_NOTE[turn.lang]] + (
-            [f"{why}: quoted the articles instead"] if why else []
-        )
-        return checked_answer(turn, checked, "extractive", notes)
+        return quoted(turn, chosen, why, self._generator is not None)
 
 
 def _with_notes(events: Iterator[Event], notes: tuple[str, ...]) -> Iterator[Event]:

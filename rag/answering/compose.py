@@ -9,23 +9,38 @@ from __future__ import annotations
 import re
 import time
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
+from rag.answering.answer_type import AnswerType
 from rag.answering.cite.markers import strip_markers
-from rag.answering.cite.verify import Verified
+from rag.answering.cite.verify import Verified, verify
+from rag.answering.evidence import Sentence, quote
 from rag.answering.prompt import REFUSAL
 from rag.errors import QueryError
 from rag.records import Answer, Claim, Hit, Timings
+from rag.text.english import render
 from rag.text.korean import split_sentences
-from rag.text.lang import detect, matches, other_language
+from rag.text.lang import detect, language, matches, other_language
+from rag.text.numbers import find_quantities
 
 LANG_NAMES = {"ko": "Korean", "en": "English"}
-# Passages the extractive answerer quotes from.
-EXTRACT_FROM = 3
 EXTRACTIVE_NOTE = {
     "ko": "기사 문장을 그대로 인용한 답입니다 (언어 모델 없이).",
     "en": "Quoted from the articles (no language model), so the sentences are in Korean.",
 }
+QUOTED_NOTE = {
+    "ko": "언어 모델의 답이 확인되지 않아 기사 문장을 그대로 인용했습니다.",
+    "en": "The language model's answer did not hold up, so this quotes the articles.",
+}
+UNCALIBRATED = {
+    "ko": "{model}의 판정 기준값이 없어 답변 가능성·근거 확인을 건너뛰었습니다 "
+    "(`rag eval --calibrate`로 정하세요).",
+    "en": "No thresholds are calibrated for {model}, so the answerability and faithfulness "
+    "checks are off (run `rag eval --calibrate`).",
+}
+# What an English quoted answer says before its Korean quote.
+LEAD_IN = "The articles say, in Korean:"
+LEAD_IN_FIGURE = "The articles give {figure}, in Korean:"
 
 NOT_ANSWERED = {
     "ko": "언어 모델이 검색된 기사로는 답할 수 없다고 판단했습니다 (P(예) {p:.3f} < {t:.3f}).",
@@ -115,6 +130,12 @@ class Turn:
     hits: list[Hit]
     clock: Clock
     answerability: float | None = None
+    # Every sentence of the passages, scored against the query, best first.
+    ranked: list[Sentence] = field(default_factory=list)
+    # What the question asks for (rag.answering.answer_type).
+    kinds: tuple[AnswerType, ...] = ("other",)
+    # Notes every ending of this turn carries (an uncalibrated model).
+    notes: list[str] = field(default_factory=list)
 
 
 def refusal(turn: Turn, said: str = "", notes: Sequence[str] = ()) -> Answer:
@@ -136,10 +157,44 @@ def refusal(turn: Turn, said: str = "", notes: Sequence[str] = ()) -> Answer:
         True,
         mode,
         hits=tuple(turn.hits),
-        notes=tuple(notes),
+        notes=(*turn.notes, *notes),
         timings=turn.clock.done(),
         answerability=turn.answerability,
     )
+
+
+def uncalibrated_note(model: str, lang: str) -> str:
+    """The note an answer carries when its chat model has no calibrated thresholds."""
+    return UNCALIBRATED[lang].format(model=model.rstrip("/").rsplit("/", 1)[-1])
+
+
+def lead_in(sentences: Sequence[Sentence]) -> str:
+    """What an English answer says before quoting Korean sentences: the figure they give."""
+    for sentence in sentences:
+        for found in find_quantities(sentence.text):
+            if found.kind == "money" and render(found):
+                return LEAD_IN_FIGURE.format(figure=render(found))
+    return LEAD_IN
+
+
+def quoted(turn: Turn, sentences: Sequence[Sentence], why: str, had_model: bool) -> Answer:
+    """An answer that quotes evidence sentences with their citations.
+
+    An English answer over Korean sentences first says, in English, what it quotes.
+
+    Args:
+        turn: The question and its passages (``Sentence.source`` indexes ``turn.hits``).
+        sentences: The sentences to quote.
+        why: Why the model's answer was not used ("" for none).
+        had_model: Whether a chat model answered first (which note to show).
+    """
+    text = quote(sentences)
+    if turn.lang == "en" and language(text) == "ko":
+        text = f"{lead_in(sentences)}\n{text}"
+    checked = verify(text, [h.chunk for h in turn.hits], None)
+    notes = [(QUOTED_NOTE if had_model else EXTRACTIVE_NOTE)[turn.lang]]
+    notes += [f"{why}: quoted the articles instead"] if why else []
+    return checked_answer(turn, checked, "extractive", notes)
 
 
 def drop_repeats(text: str) -> str:
@@ -175,7 +230,7 @@ def checked_answer(
         claims=tuple(checked.claims),
         citations=tuple(checked.citations),
         hits=tuple(turn.hits),
-        notes=tuple(notes),
+        notes=(*turn.notes, *notes),
         timings=turn.clock.done(),
         answerability=turn.answerability,
     )

@@ -105,33 +105,84 @@ def apply_cut(rows: Sequence[Row], cut: Cut) -> list[Row]:
     return out
 
 
-def best_cut(cuts: Sequence[Cut]) -> Cut:
-    """The highest refusal F1; on a tie fewer false refusals, then the lower thresholds."""
-    return max(
-        cuts,
-        key=lambda c: (
-            c.f1 or 0.0,
-            -(c.false_refusal_rate or 0.0),
-            -c.answerable_below,
-            -c.threshold,
-        ),
-    )
+# Most false refusals (answerable questions refused) a chosen cut may cause.
+MAX_FALSE_REFUSALS = 0.05
 
 
-def write_settings(path: Path, settings: dict[str, float]) -> None:
+def best_cut(cuts: Sequence[Cut], max_false_refusals: float = MAX_FALSE_REFUSALS) -> Cut:
+    """The cut that catches most unanswerable questions within the false-refusal budget.
+
+    Among cuts refusing at most ``max_false_refusals`` of the answerable questions, the
+    highest refusal recall wins; ties go to fewer false refusals, a higher F1, then the
+    lower thresholds. If no cut keeps within the budget, the highest F1 wins.
+    """
+
+    def tie(c: Cut) -> tuple[float, float, float]:
+        return (-(c.false_refusal_rate or 0.0), -c.answerable_below, -c.threshold)
+
+    within = [c for c in cuts if (c.false_refusal_rate or 0.0) <= max_false_refusals]
+    if within:
+        return max(within, key=lambda c: (c.recall or 0.0, *tie(c)[:1], c.f1 or 0.0, *tie(c)[1:]))
+    return max(cuts, key=lambda c: (c.f1 or 0.0, *tie(c)))
+
+
+def held_out(rows: Sequence[Row], parts: Sequence[set[str]], budget: float) -> list[Row]:
+    """What each part of a set gives with the cut chosen on the other parts.
+
+    Args:
+        rows: A calibrating run's rows.
+        parts: The question ids of each fold (:func:`rag.evaluation.questions.folds`).
+        budget: Most false refusals a chosen cut may cause.
+
+    Returns:
+        Every row as a run with the other folds' thresholds would have given it, in the
+        order of ``rows``: no question is scored with thresholds chosen on itself.
+    """
+    out: dict[str, Row] = {}
+    for part in parts:
+        rest = [r for r in rows if r.id not in part]
+        cut = best_cut(refusal_tradeoff(rest), budget)
+        out.update({r.id: r for r in apply_cut([r for r in rows if r.id in part], cut)})
+    return [out[r.id] for r in rows]
+
+
+def _set(text: str, name: str, value: float, section: str = "") -> str:
+    """Set ``name = value`` in one table of a TOML text, adding the line or table if missing.
+
+    ``section`` "" is the top level: the lines before the first table header.
+    """
+    line = f"{name} = {value:.4f}  # set by `rag eval --calibrate`"
+    lines = text.splitlines()
+    begin = 0
+    if section:
+        header = f"[{section}]"
+        if header not in lines:
+            lines += ["", header] if lines else [header]
+        begin = lines.index(header) + 1
+    end = next((i for i in range(begin, len(lines)) if lines[i].startswith("[")), len(lines))
+    while end > begin and not lines[end - 1].strip():
+        end -= 1
+    found = [i for i in range(begin, end) if re.match(rf"{re.escape(name)}\s*=", lines[i])]
+    if found:
+        lines[found[0]] = line
+    else:
+        lines.insert(end, line)
+    return "\n".join(lines) + "\n"
+
+
+def write_settings(path: Path, settings: dict[str, float], model: str = "") -> None:
     """Set thresholds in a ``rag.toml``, keeping everything else in it.
+
+    ``refuse_below`` (the embedder's cut) goes at the top level; the chat model's
+    thresholds go in its ``[thresholds."<model>"]`` table.
 
     Raises:
         ConfigError: If the file cannot be written.
     """
     text = path.read_text(encoding="utf-8") if path.exists() else ""
     for name, value in settings.items():
-        line = f"{name} = {value:.4f}  # set by `rag eval --calibrate`"
-        pattern = rf"(?m)^{re.escape(name)}\s*=.*$"
-        if re.search(pattern, text):
-            text = re.sub(pattern, line, text)
-        else:
-            text = text + ("" if text.endswith("\n") or not text else "\n") + line + "\n"
+        table = f'thresholds."{model}"' if model and name != "refuse_below" else ""
+        text = _set(text, name, value, table)
     write_atomic(path, text, ConfigError)
 
 

@@ -13,6 +13,7 @@ from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
+from rag.answering.answer_type import expected_types, missing
 from rag.answering.cite.markers import strip_markers
 from rag.errors import RagError
 from rag.evaluation import metrics as m
@@ -93,19 +94,31 @@ def semantic_similarity(embedder: Embedder) -> Semantic:
 
 
 def answer_metrics(answer: Answer, question: Question, semantic: Semantic | None) -> dict:
-    """Facts, token F1, semantic similarity and language match of an answer.
+    """How right an answer is: strict accuracy, facts, answer type, faithfulness, wording.
 
-    The semantic score compares the answer, citation markers removed, with the
-    reference answer.
+    ``strict_accuracy`` is 1 for an answerable question answered (not refused) with every
+    fact, else 0; it is the only answer metric a refusal counts in. ``answer_type_match``
+    is defined for questions that ask for something checkable (an amount, a date, a
+    name...), ``faithful_claims`` for answers whose sentences were checked against their
+    sources. The semantic score compares the answer, markers removed, with the reference.
     """
-    if not question.answerable or answer.refused:
-        return {"lang_match": float(answer.lang == question.lang)}
+    same = {"lang_match": float(answer.lang == question.lang)}
+    if not question.answerable:
+        return same
+    if answer.refused:
+        return {**same, "strict_accuracy": 0.0}
     text = strip_markers(answer.text).strip()
+    facts = m.fact_recall(answer.text, question.facts)
+    kinds = expected_types(question.question, question.lang)
+    checked = [c.faithful for c in answer.claims if c.faithful is not None]
     return {
-        "fact_recall": m.fact_recall(answer.text, question.facts),
+        **same,
+        "strict_accuracy": float(facts == 1.0),
+        "fact_recall": facts,
+        "answer_type_match": None if kinds == ("other",) else float(not missing(text, kinds)),
+        "faithful_claims": m.mean(float(f) for f in checked) if checked else None,
         "token_f1": m.token_f1(answer.text, question.answer, question.lang),
         "semantic": semantic(text, question.answer) if semantic and text else None,
-        "lang_match": float(answer.lang == question.lang),
     }
 
 
@@ -263,7 +276,7 @@ def run(
     Raises:
         RagError: If the report folder or its files cannot be written.
     """
-    _make_dir(out_dir)
+    make_dir(out_dir)
     path = out_dir / ROWS_FILE
     done = {r.id: r for r in read_rows(path)} if resume else {}
     if not resume:
@@ -279,7 +292,12 @@ def run(
     return rows, write_reports(out_dir, rows, chunks, title)
 
 
-def _make_dir(out_dir: Path) -> None:
+def make_dir(out_dir: Path) -> None:
+    """Create a report folder.
+
+    Raises:
+        RagError: If it cannot be created; the message says to choose another ``--out``.
+    """
     try:
         out_dir.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
@@ -297,7 +315,7 @@ def write_reports(
     Raises:
         RagError: If a file cannot be written.
     """
-    _make_dir(out_dir)
+    make_dir(out_dir)
     summary = summarize(rows)
     everything = {"summary": summary, "rows": [asdict(r) for r in rows]}
     write_atomic(out_dir / "report.json", json.dumps(everything, ensure_ascii=False, indent=2))
@@ -313,17 +331,28 @@ def markdown(summary: dict[str, Any]) -> str:
     lines = ["| metric | " + " | ".join(columns) + " |", "|---" * (len(columns) + 1) + "|"]
     for name in names:
         cells = [report.fmt(summary[c].get(name)) for c in columns]
-        lines.append(f"| {name} | " + " | ".join(cells) + " |")
+        lines.append(f"| {report.label(name)} | " + " | ".join(cells) + " |")
     return "\n".join(lines) + "\n"
 
 
-def compare_table(summaries: dict[str, dict[str, Any]]) -> str:
-    """One column per configuration (all languages), then each one's delta to the first."""
+def compare_rows(
+    summaries: dict[str, dict[str, Any]], block: str = "all"
+) -> tuple[list[str], list[list[str]]]:
+    """Headers and rows of a comparison: one column per configuration, then each delta.
+
+    Args:
+        summaries: Per configuration label, the output of :func:`summarize`.
+        block: Which part of each summary: ``all`` or a language.
+
+    Returns:
+        ``["metric", *labels, *("Δ label" for all labels but the first)]`` and one row
+        of formatted values per metric; a delta is the value minus the first one's.
+    """
     labels = list(summaries)
-    blocks = [summaries[label]["all"] for label in labels]
+    blocks = [summaries[label].get(block, {}) for label in labels]
     names = sorted({n for b in blocks for n in b if n != "questions"}, key=report.metric_order)
     head = ["metric", *labels, *(f"Δ {label}" for label in labels[1:])]
-    lines = ["| " + " | ".join(head) + " |", "|---" * len(head) + "|"]
+    rows = []
     for name in names:
         values = [b.get(name) for b in blocks]
         first = values[0]
@@ -331,5 +360,13 @@ def compare_table(summaries: dict[str, dict[str, Any]]) -> str:
             report.fmt(v - first) if isinstance(v, float) and isinstance(first, float) else "–"
             for v in values[1:]
         ]
-        lines.append(f"| {name} | " + " | ".join([*map(report.fmt, values), *deltas]) + " |")
+        rows.append([report.label(name), *map(report.fmt, values), *deltas])
+    return head, rows
+
+
+def compare_table(summaries: dict[str, dict[str, Any]]) -> str:
+    """One column per configuration (all languages), then each one's delta to the first."""
+    head, rows = compare_rows(summaries)
+    lines = ["| " + " | ".join(head) + " |", "|---" * len(head) + "|"]
+    lines.extend("| " + " | ".join(row) + " |" for row in rows)
     return "\n".join(lines) + "\n"

@@ -23,9 +23,10 @@ form ``path:line: field "facts" must be ...``.
 from __future__ import annotations
 
 import csv
+import hashlib
 import io
 import json
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -491,3 +492,31 @@ def audit(questions: Iterable[Question]) -> list[str]:
         ]
         problems += [f"{q.id}: {message}" for message in found]
     return problems
+
+
+def folds(questions: Sequence[Question], n: int) -> list[list[Question]]:
+    """Split a set into ``n`` folds of alike make-up, the same way every time.
+
+    Within each group of one language and answerability, questions are ordered
+    by a hash of their id and dealt out in turn, so each fold gets its share of
+    Korean, English and unanswerable questions, and a question keeps its fold
+    when others are added.
+
+    Raises:
+        QuestionSetError: If ``n`` is below 2 or above the smallest group's size.
+    """
+    groups: dict[tuple[str, bool], list[Question]] = {}
+    for q in questions:
+        groups.setdefault((q.lang, q.answerable), []).append(q)
+    smallest = min((len(g) for g in groups.values()), default=0)
+    if not 2 <= n <= smallest:
+        raise QuestionSetError(
+            f"cannot split into {n} folds: need 2 to {smallest} (the smallest group's size)"
+        )
+    out: list[list[Question]] = [[] for _ in range(n)]
+    for key in sorted(groups):
+        ordered = sorted(groups[key], key=lambda q: hashlib.sha256(q.id.encode()).hexdigest())
+        for i, q in enumerate(ordered):
+            out[i % n].append(q)
+    order = {q.id: i for i, q in enumerate(questions)}
+    return [sorted(fold, key=lambda q: order[q.id]) for fold in out]

@@ -22,7 +22,10 @@ from rag.records import Chunk
 SHORT = {
     "doc_hit@5": "article@5",
     "passage_hit@5": "passage@5",
+    "strict_accuracy": "right",
     "fact_recall": "facts",
+    "answer_type_match": "type",
+    "faithful_claims": "faithful",
     "token_f1": "F1",
     "semantic": "similar",
     "lang_match": "lang",
@@ -31,11 +34,26 @@ SHORT = {
     "citation_recall": "cited sent.",
     "cites_gold": "cites gold",
 }
+# Metrics averaged over the questions that got an answer (not refused): a system that
+# refuses more can score higher on them, so their labels say so. strict_accuracy counts
+# every answerable question, refused ones as wrong.
+ANSWERED_ONLY = (
+    "fact_recall",
+    "token_f1",
+    "semantic",
+    "answer_type_match",
+    "faithful_claims",
+    "citation_",
+    "cites_gold",
+)
 # What a question must reach on a metric to pass it (score >= bar).
 PASS_BARS: dict[str, float] = {
     "doc_hit@5": 1.0,
     "passage_hit@5": 1.0,
+    "strict_accuracy": 1.0,
     "fact_recall": 1.0,
+    "answer_type_match": 1.0,
+    "faithful_claims": 1.0,
     "token_f1": 0.3,
     "semantic": 0.6,
     "lang_match": 1.0,
@@ -49,7 +67,10 @@ PLOTTED = (
     "doc_hit@5",
     "passage_hit@5",
     "passage_ndcg@10",
+    "strict_accuracy",
     "fact_recall",
+    "answer_type_match",
+    "faithful_claims",
     "token_f1",
     "semantic",
     "lang_match",
@@ -140,9 +161,26 @@ def _e(text: Any) -> str:
     return html.escape(str(text), quote=True)
 
 
+def label(name: str) -> str:
+    """A metric's name as shown, marked when it averages over answered questions only."""
+    return f"{name} (answered)" if name.startswith(ANSWERED_ONLY) else name
+
+
 def metric_order(name: str) -> tuple[int, str]:
     """Sort key that groups metrics: retrieval, answer, refusal, citations, speed."""
-    prefixes = ("questions", "doc_", "passage_", "fact", "token_f1", "semantic", "lang", "refusal")
+    prefixes = (
+        "questions",
+        "doc_",
+        "passage_",
+        "strict",
+        "fact",
+        "answer_type",
+        "faithful",
+        "token_f1",
+        "semantic",
+        "lang",
+        "refusal",
+    )
     speed = ("retrieval_ms", "first_token_ms", "total_ms", "tokens_per_s")
     for rank, prefix in enumerate((*prefixes, "false_refusal", "citation", "cites", *speed)):
         if name.startswith(prefix):
@@ -168,8 +206,12 @@ def summary_table(labels: Sequence[str], blocks: Sequence[Mapping[str, Any]]) ->
     body = []
     for name in names:
         cells = "".join(f"<td class='num'>{_e(fmt(b.get(name)))}</td>" for b in blocks)
-        body.append(f"<tr><th>{_e(name)}</th>{cells}</tr>")
-    note = "<p>Latencies: p50 / p95 in ms. Refusal precision/recall: on unanswerable questions.</p>"
+        body.append(f"<tr><th>{_e(label(name))}</th>{cells}</tr>")
+    note = (
+        "<p>Latencies: p50 / p95 in ms. Refusal precision/recall: on unanswerable questions. "
+        "(answered): averaged over the questions that got an answer; strict_accuracy counts "
+        "every answerable question, a refusal as wrong.</p>"
+    )
     return f"<table><tr><th>metric</th>{head}</tr>{''.join(body)}</table>{note}"
 
 
@@ -182,7 +224,8 @@ def bar_chart(labels: Sequence[str], blocks: Sequence[Mapping[str, Any]]) -> str
     out = [f"<svg width='{left + width + 60}' height='{height}' role='img'>"]
     for i, name in enumerate(names):
         y0 = i * group
-        out.append(f"<text x='{left - 6}' y='{y0 + group / 2}' text-anchor='end'>{_e(name)}</text>")
+        text = f"<text x='{left - 6}' y='{y0 + group / 2}' text-anchor='end'>"
+        out.append(f"{text}{_e(label(name))}</text>")
         for j, b in enumerate(blocks):
             value = b.get(name)
             if not isinstance(value, float):

@@ -7,17 +7,18 @@ calibration of the refusal thresholds.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 from typing import Any
 
 from rag.answering.assistant import Assistant
 from rag.config import Config
-from rag.errors import QueryError
-from rag.evaluation import calibrate, evaluate, report
+from rag.errors import QueryError, QuestionSetError
+from rag.evaluation import calibrate, evaluate, faithfulness, report
 from rag.evaluation.evaluate import Row
-from rag.evaluation.questions import Question
+from rag.evaluation.questions import Question, folds
 from rag.files import write_atomic
 from rag.records import Chunk
 
@@ -109,30 +110,112 @@ def run_all(
 
 @dataclass(frozen=True)
 class Calibration:
-    """The chosen thresholds and what they give."""
+    """The chosen thresholds and what they give.
 
-    tradeoff: str  # Markdown table of the cuts tried, the chosen one marked
+    Attributes:
+        tradeoff: Markdown table of the cuts tried on the whole set, the chosen one marked.
+        settings: The chosen thresholds, chosen on the whole set.
+        held_out: Markdown summary of the set when each fold is scored with thresholds
+            chosen on the other folds (answers were generated), else "".
+    """
+
+    tradeoff: str
     settings: dict[str, float]
-    # Markdown summary of the set with these thresholds, when answers were generated.
-    summary: str = ""
+    held_out: str = ""
 
 
 def calibrate_rows(
-    rows: Sequence[Row], chunks: Mapping[str, Chunk], out: Path, title: str
+    rows: Sequence[Row],
+    questions: Sequence[Question],
+    chunks: Mapping[str, Chunk],
+    out: Path,
+    title: str,
+    n_folds: int = 2,
+    budget: float = calibrate.MAX_FALSE_REFUSALS,
 ) -> Calibration:
-    """Pick the thresholds from a calibrating run; write what they give to ``out/calibrated``.
+    """Pick the thresholds from a calibrating run; score them on other questions.
+
+    The thresholds written are chosen on the whole set. What they give is reported by
+    cross-validation: the set is cut into ``n_folds`` folds of alike make-up, each fold
+    is scored with thresholds chosen on the others (``out/held-out``), so no question
+    is scored with a threshold fitted to it. ``out/calibrated`` holds the in-sample run.
+    A set too small to cut gives no held-out report, and says why.
 
     Raises:
-        RagError: If the calibrated reports cannot be written.
+        RagError: If the reports cannot be written.
     """
     cuts = calibrate.refusal_tradeoff(rows)
-    chosen = calibrate.best_cut(cuts)
+    chosen = calibrate.best_cut(cuts, budget)
     shown = ""
-    if any(r.mode for r in rows):  # answers were generated: show what the cut gives
-        calibrated = calibrate.apply_cut(rows, chosen)
-        summary = evaluate.write_reports(
-            out / "calibrated", calibrated, dict(chunks), f"{title} (calibrated)"
+    if any(r.mode for r in rows):  # answers were generated: show what the cuts give
+        evaluate.write_reports(
+            out / "calibrated",
+            calibrate.apply_cut(rows, chosen),
+            dict(chunks),
+            f"{title} (calibrated, in sample)",
         )
-        shown = evaluate.markdown(summary)
+        try:
+            parts = [{q.id for q in part} for part in folds(questions, n_folds)]
+        except QuestionSetError as exc:
+            shown = f"no held-out report: {exc}\n"
+        else:
+            scored = calibrate.held_out(rows, parts, budget)
+            summary = evaluate.write_reports(
+                out / "held-out", scored, dict(chunks), f"{title} (thresholds from other folds)"
+            )
+            shown = evaluate.markdown(summary)
     settings = calibrate.chosen_settings(chosen, rows)
     return Calibration(calibrate.tradeoff_table(cuts, chosen), settings, shown)
+
+
+@dataclass(frozen=True)
+class ClaimRun:
+    """A run of the faithfulness check over a claim set.
+
+    Attributes:
+        table: Markdown of precision and recall at the threshold in use.
+        threshold: The ``faithful_below`` the table was made with.
+        chosen: With calibration, the threshold chosen on the whole set, else None.
+        held_out: With calibration, the table of each fold judged at the threshold
+            chosen on the others, else "".
+    """
+
+    table: str
+    threshold: float
+    chosen: float | None = None
+    held_out: str = ""
+
+
+def run_claims(
+    path: Path,
+    config: Config,
+    out: Path,
+    calibrating: bool = False,
+    n_folds: int = 2,
+    progress: Callable[[Iterable[Any]], Iterable[Any]] = iter,
+) -> ClaimRun:
+    """Check every claim of a claim set with the configured chat model; write a report.
+
+    Raises:
+        QuestionSetError: If the claim set is malformed.
+        GeneratorError: If the chat model fails.
+        RagError: If the report cannot be written.
+    """
+    from rag.config import checks
+
+    claims = faithfulness.load_claims(path)
+    generator = Assistant(config).generator()
+    checked = faithfulness.check_all(claims, generator, progress)
+    threshold = checks(config).faithful_below
+    result = ClaimRun(faithfulness.table(faithfulness.verdicts(checked, threshold)), threshold)
+    if calibrating:
+        chosen, held = faithfulness.calibrate(checked, n_folds)
+        result = replace(result, chosen=chosen, held_out=faithfulness.table(held))
+    rows = [
+        {**asdict(c.claim), "rule": c.rule, "p_yes": c.p_yes, "rejected": c.rejected(threshold)}
+        for c in checked
+    ]
+    evaluate.make_dir(out)
+    write_atomic(out / "claims.json", json.dumps(rows, ensure_ascii=False, indent=1))
+    write_atomic(out / "claims.md", result.table + (result.held_out or ""))
+    return result

@@ -1,8 +1,10 @@
 """The Gradio chat app: chat with cited sources, the articles, the evaluation.
 
-``import rag.ui`` stays light; gradio is imported by :func:`launch` only.
-Handler logic lives in plain modules (:mod:`rag.ui.chat`, :mod:`rag.ui.render`,
-:mod:`rag.ui.corpus`, :mod:`rag.ui.evaluation`) that tests call without a browser.
+``import rag.ui`` stays light; gradio is imported by :func:`launch` only (through
+:mod:`rag.ui.app`, the ``tab_*`` modules and :mod:`rag.ui.common`). Handler logic lives
+in plain modules (:mod:`rag.ui.chat`, :mod:`rag.ui.render`, :mod:`rag.ui.share`,
+:mod:`rag.ui.history`, :mod:`rag.ui.corpus`, :mod:`rag.ui.evaluation`,
+:mod:`rag.ui.text`) that tests call without a browser.
 """
 
 from __future__ import annotations

@@ -9,6 +9,7 @@ token by token.
 from __future__ import annotations
 
 import json
+import time
 from collections.abc import Iterator, Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
@@ -80,6 +81,11 @@ class Turn:
         answer: The final, checked answer; None while streaming.
         notes: Messages from the stream (a retry, a fallback).
         error: A one-line error, if the question failed.
+        notice: A :mod:`rag.ui.text` label key shown as the error line in the UI's
+            language (``stopped``, ``type_a_question``).
+        stage: The step now running (:class:`rag.records.Stage`), "" before the first.
+        started: :func:`time.monotonic` when the question was asked, for the
+            elapsed time shown while the user waits.
     """
 
     question: str
@@ -89,6 +95,14 @@ class Turn:
     answer: Answer | None = None
     notes: list[str] = field(default_factory=list)
     error: str = ""
+    notice: str = ""
+    stage: str = ""
+    started: float = field(default_factory=time.monotonic)
+
+    @property
+    def pending(self) -> bool:
+        """Whether the answer is still being made (no final answer, no error, not stopped)."""
+        return self.answer is None and not self.error and not self.notice
 
 
 def history(turns: Sequence[Turn]) -> list[dict[str, str]]:
@@ -105,6 +119,8 @@ def history(turns: Sequence[Turn]) -> list[dict[str, str]]:
 def apply(turn: Turn, event: Event) -> None:
     """Record one event of the answer stream on the turn."""
     match event:
+        case Stage(name=name):
+            turn.stage = name
         case Rewritten(query=query):
             turn.query = query
         case Retrieved(hits=hits):
@@ -140,8 +156,11 @@ def run_turn(
     conversation = [*turns, turn]
     try:
         events = assistant.stream(turn.question, history(turns), **settings.options())
-    except QueryError:
-        turn.error = "질문을 입력하세요 · type a question" if not turn.question else ""
+    except QueryError as exc:
+        if turn.question:
+            turn.error = str(exc)
+        else:
+            turn.notice = "type_a_question"
         yield conversation
         raise
     try:
@@ -155,6 +174,12 @@ def run_turn(
         raise
     finally:
         events.close()
+
+
+def stop(turns: Sequence[Turn]) -> None:
+    """Mark the latest turn stopped if it was still being answered."""
+    if turns and turns[-1].pending:
+        turns[-1].notice = "stopped"
 
 
 def last_answered(turns: Sequence[Turn]) -> Turn | None:

@@ -18,11 +18,19 @@ COLUMNS = (
     "doc_hit@1",
     "doc_hit@5",
     "passage_hit@5",
+    "strict_accuracy",
     "fact_recall",
+    "answer_type_match",
+    "faithful_claims",
     "token_f1",
     "semantic",
     "citation_precision",
 )
+
+
+def set_name(path: Path, shipped: Path = SHIPPED) -> str:
+    """How a run names its question set: ``eval/questions.jsonl`` or the uploaded file's name."""
+    return f"eval/{shipped.name}" if Path(path) == shipped else Path(path).name
 
 
 def question_file(use_shipped: bool, upload: str | None, shipped: Path = SHIPPED) -> Path:
@@ -63,7 +71,10 @@ def summary_table(summary: dict[str, dict[str, Any]]) -> Table:
     names: list[str] = []
     for block in summary.values():
         names.extend(n for n in block if n not in names)
-    rows = [[name, *(_cell(summary[c].get(name)) for c in columns)] for name in names]
+    from rag.evaluation.report import label, metric_order
+
+    names.sort(key=metric_order)
+    rows = [[label(name), *(_cell(summary[c].get(name)) for c in columns)] for name in names]
     return Table(["metric", *columns], rows)
 
 
@@ -121,16 +132,30 @@ def run(
     folder: Path,
     retrieval_only: bool,
     progress: Callable[[Iterable[Any]], Iterable[Any]] = iter,
+    info: dict[str, Any] | None = None,
 ) -> Result:
     """Run a question set with :func:`rag.evaluation.evaluate.run` and shape the results.
 
+    Args:
+        assistant: The app's assistant.
+        path: The question set.
+        folder: A new folder for this run's rows and reports.
+        retrieval_only: Skip generation.
+        progress: Wraps the questions, e.g. a progress bar.
+        info: What :mod:`rag.ui.history` records in ``folder/run.json`` before the
+            first question (question set, models, mode); nothing if None.
+
     Raises:
         QuestionSetError: If the question set is unreadable or malformed.
+        RagError: If the run folder cannot be written.
     """
     from rag.evaluation import evaluate
     from rag.evaluation.questions import load_questions
+    from rag.ui.history import write_run_info
 
     questions = load_questions(path)
+    if info is not None:
+        write_run_info(folder, info)
     rows, summary = evaluate.run(questions, assistant, folder, retrieval_only, False, progress)
     return Result(
         summary_table(summary), rows_table(rows), plots(summary, rows), report_files(folder)

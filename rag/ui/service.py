@@ -47,6 +47,18 @@ class Service:
                 self._embedder = make_embedder(self.config)
             return self._embedder
 
+    def model_names(self) -> tuple[str, str]:
+        """The chat model and the embedder as an evaluation run records them.
+
+        Named from the loaded models where the app was given them, else from the
+        settings (a ``.gguf`` path by its file name), without loading anything.
+        """
+        c = self.config
+        chat = getattr(self._generator, "name", "") or c.llm_url or c.llm_model
+        if chat.endswith(".gguf"):
+            chat = Path(chat).name
+        return chat, c.embed_model
+
     def has_index(self) -> bool:
         """Whether a readable index exists."""
         from rag.indexing.store import read_manifest

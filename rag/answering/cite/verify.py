@@ -29,7 +29,7 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from rag.answering.cite.markers import Layout, split_answer, tidy
@@ -69,6 +69,7 @@ class _Decision:
     passages: tuple[int, ...]
     supported: bool
     reason: str
+    faithful: bool | None = None
 
 
 def _adds_evidence(support: Support, kept: Sequence[Support], row: Sequence[Support]) -> bool:
@@ -133,12 +134,18 @@ def _evidence_texts(chunk: Chunk) -> list[str]:
     return [t for t in (chunk.text, chunk.title, chunk.published) if t]
 
 
+Check = Callable[[str, tuple[int, ...]], tuple[bool, str]]
+"""``check(sentence, passages)`` -> ``(stated, reason)``: a further test of a sentence
+against the 0-based passages that support it (:mod:`rag.answering.faithful`)."""
+
+
 def _decide(
     sentence: str,
     cited: tuple[int, ...],
     row: Sequence[Support],
     chunks: Sequence[Chunk],
     lexical_only: bool,
+    check: Check | None = None,
 ) -> _Decision:
     thresholds = [thresholds_for(sentence, chunk, lexical_only) for chunk in chunks]
     kept = keep_cited(row, [i - 1 for i in cited], thresholds)
@@ -154,6 +161,9 @@ def _decide(
     missing = unsupported_numbers(sentence, evidence)
     if missing:
         return _Decision(kept, False, f"number not in sources: {', '.join(missing)}")
+    if check is not None:
+        stated, reason = check(sentence, kept)
+        return _Decision(kept, True, "", True) if stated else _Decision((), False, reason, False)
     return _Decision(kept, True, "")
 
 
@@ -221,6 +231,7 @@ def verify(
     answer: str,
     passages: Sequence[Chunk],
     similarity: Similarity | None = None,
+    check: Check | None = None,
 ) -> Verified:
     """Check, repair and renumber the citations of a generated answer.
 
@@ -230,6 +241,8 @@ def verify(
         similarity: ``similarity(answer_sentences, passage_sentences)`` ->
             cosine matrix (see :func:`embedding_similarity`); None checks by
             words and numbers only.
+        check: A last test of each claim against the passages that support it; a
+            claim that fails loses its citations and is marked unsupported.
 
     Returns:
         The answer with checked citations renumbered ``[1]..[k]`` in order of
@@ -241,13 +254,15 @@ def verify(
     rows = score_support(sentences, chunks, similarity) if chunks else [[] for _ in sentences]
     lexical_only = similarity is None
     decisions = [
-        _decide(sentence, s.ids, row, chunks, lexical_only) if chunks else _uncheckable(sentence)
+        _decide(sentence, s.ids, row, chunks, lexical_only, check)
+        if chunks
+        else _uncheckable(sentence)
         for sentence, s, row in zip(sentences, layout.sentences, rows, strict=True)
     ]
     numbers = _renumber(decisions)
     markers = [tuple(sorted(numbers[p] for p in d.passages)) for d in decisions]
     claims = tuple(
-        Claim(sentence, marks, d.supported, d.reason)
+        Claim(sentence, marks, d.supported, d.reason, d.faithful)
         for sentence, marks, d in zip(sentences, markers, decisions, strict=True)
     )
     return Verified(

@@ -1,5 +1,7 @@
 """The ``rag`` command line. Thin: it parses flags and calls the layers below.
 
+Layer: the top, beside :mod:`rag.ui`; it may import every layer, and nothing imports it.
+
 Every :class:`rag.errors.RagError` becomes one line on stderr and exit code 1.
 """
 
@@ -13,7 +15,9 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, NoReturn
 
-from rag.config import ANSWER_MODES, LANG_CHOICES, MODES, Config, load_config
+from rag.cli.common import config_from, warn
+from rag.cli.evaluating import cmd_eval
+from rag.config import ANSWER_MODES, LANG_CHOICES, MODES
 from rag.errors import QueryError, RagError
 
 
@@ -77,7 +81,11 @@ def make_parser() -> argparse.ArgumentParser:
     evaluate = sub.add_parser(
         "eval", parents=[_common(several_configs=True)], help="score the system on a question set"
     )
-    evaluate.add_argument("questions", type=Path, help="a .jsonl or .csv question set")
+    evaluate.add_argument(
+        "questions",
+        type=Path,
+        help="a .jsonl or .csv question set, or a claim set (eval/faithfulness.jsonl)",
+    )
     evaluate.add_argument("--out", type=Path, default=Path("eval/out"), help="report folder")
     evaluate.add_argument("--mode", choices=ANSWER_MODES, dest="answer_mode", help="answerer")
     evaluate.add_argument("--retrieval", choices=MODES, dest="mode", help="retrieval legs")
@@ -94,6 +102,18 @@ def make_parser() -> argparse.ArgumentParser:
         help="pick refuse_below by refusal F1 (with --retrieval-only: on scores alone); write it",
     )
     evaluate.add_argument("--dry-run", action="store_true", help="with --calibrate: only print")
+    evaluate.add_argument(
+        "--folds",
+        type=_positive,
+        default=2,
+        help="with --calibrate: report each fold with thresholds chosen on the others",
+    )
+    evaluate.add_argument(
+        "--max-false-refusals",
+        type=float,
+        default=0.05,
+        help="with --calibrate: most answerable questions a chosen cut may refuse",
+    )
 
     serve = sub.add_parser("serve", parents=[common], help="start the chat app (Gradio)")
     serve.add_argument("--host", default="127.0.0.1", help="interface (default: %(default)s)")
@@ -109,29 +129,18 @@ def make_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _config(args: argparse.Namespace, path: Path | None = None, **extra: Any) -> Config:
-    keys = ("corpus_dir", "index_dir", "embed_model", "top_k", "mode", "answer_mode", "lang")
-    flags = {k: getattr(args, k, None) for k in keys}
-    return load_config(path or args.config, overrides={**flags, **extra})
-
-
-def _warn(lines: Sequence[str]) -> None:
-    for line in lines:
-        print(f"warning: {line}", file=sys.stderr)
-
-
 def cmd_build(args: argparse.Namespace) -> None:
     """Build or update the index and report what changed."""
     from rag.indexing.build import build
 
-    config = _config(args)
+    config = config_from(args)
     report = build(
         config,
         full=args.full,
         progress=sys.stderr.isatty(),
         notify=lambda message: print(message, file=sys.stderr, flush=True),
     )
-    _warn(report.warnings)
+    warn(report.warnings)
     verb = "wrote" if report.written else "index is up to date:"
     print(
         f"{verb} {config.index_dir} ({report.index_type}): {report.documents} documents, "
@@ -158,7 +167,7 @@ def cmd_search(args: argparse.Namespace) -> None:
     from rag.records import hit_json
     from rag.search.searcher import Searcher, check_query
 
-    config = _config(args)
+    config = config_from(args)
     query = check_query(args.question, config.top_k, config.max_question_chars)
     for note in query.notes:
         print(f"note: {note}", file=sys.stderr)
@@ -182,9 +191,9 @@ def cmd_corpus(args: argparse.Namespace) -> None:
     """List the articles or show one."""
     from rag.indexing.build import indexed_chunk_counts, load_documents
 
-    config = _config(args)
+    config = config_from(args)
     docs, warnings = load_documents(config)
-    _warn(warnings)
+    warn(warnings)
     if args.corpus_command == "show":
         _show(docs, args.doc_id, args.removed)
         return
@@ -270,7 +279,7 @@ def cmd_ask(args: argparse.Namespace) -> None:
     from rag.answering.assistant import Assistant
     from rag.records import Answered, Reset, Rewritten, Token, answer_json
 
-    assistant = Assistant(_config(args))
+    assistant = Assistant(config_from(args))
     events = assistant.stream(args.question)  # checks the question before any model loads
     assistant.warm()
     streamed = ""
@@ -292,59 +301,11 @@ def cmd_ask(args: argparse.Namespace) -> None:
                 streamed = ""
 
 
-def cmd_eval(args: argparse.Namespace) -> None:
-    """Run a question set; write rows.jsonl and report.json/.md/.html per configuration."""
-    from tqdm import tqdm
-
-    from rag.evaluation import runner
-    from rag.evaluation.questions import load_questions
-
-    questions = load_questions(args.questions)
-    title = f"rag eval {args.questions.name}"
-    configs = runner.variants(
-        lambda path, extra: _config(args, path, **extra),
-        args.config or [],
-        args.compare,
-        args.calibrate,
-    )
-    outcome = runner.run_all(
-        questions,
-        configs,
-        args.out,
-        title,
-        args.retrieval_only,
-        args.resume,
-        args.calibrate,
-        lambda items, label: tqdm(items, desc=label, unit="q", file=sys.stderr),
-    )
-    print(outcome.table, end="")
-    print(f"reports in {args.out}/", file=sys.stderr)
-    if args.calibrate:
-        _calibrate(args, outcome, title)
-
-
-def _calibrate(args: argparse.Namespace, outcome: Any, title: str) -> None:
-    from rag.evaluation import calibrate, runner
-
-    chosen = runner.calibrate_rows(outcome.rows[""], outcome.chunks, args.out, title)
-    print("\n" + chosen.tradeoff, end="")
-    if chosen.summary:
-        out = args.out / "calibrated"
-        print(f"\nwith these thresholds (reports in {out}/):\n" + chosen.summary, end="")
-    target = (args.config or [Path("rag.toml")])[0]
-    said = ", ".join(f"{name} = {value:.4f}" for name, value in chosen.settings.items())
-    if args.dry_run:
-        print(f"{said} (dry run: {target} unchanged)")
-    else:
-        calibrate.write_settings(target, chosen.settings)
-        print(f"wrote {said} to {target}")
-
-
 def cmd_serve(args: argparse.Namespace) -> None:
     """Start the chat app; it builds the index first if there is none."""
     from rag.ui import launch
 
-    launch(_config(args), host=args.host, port=args.port)
+    launch(config_from(args), host=args.host, port=args.port)
 
 
 COMMANDS = {

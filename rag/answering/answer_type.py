@@ -1,0 +1,173 @@
+"""What a question asks for, and whether an answer gives it.
+
+"2024년 전국민 인공지능 일상화 예산은 얼마인가?" asks for an amount; an answer
+that quotes the minister's speech without one does not answer it, however well
+its citation checks out. :func:`expected_types` reads the kinds of answer a
+question wants, in Korean or English, and :func:`gives` tells whether a text
+holds a phrase of that kind: an amount, a count, a date, a place or a name, a
+list of at least two items, or a yes or no. Reasons, descriptions and anything
+else are not checked (``"other"``).
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Literal
+
+from rag.text.korean import kiwi
+from rag.text.numbers import find_quantities
+
+AnswerType = Literal["amount", "count", "date", "place", "name", "list", "yesno", "other"]
+TYPES: tuple[AnswerType, ...] = (
+    "amount",
+    "count",
+    "date",
+    "place",
+    "name",
+    "list",
+    "yesno",
+    "other",
+)
+
+# Question cues: a question asks for every kind whose cue it holds ("어디서 열렸고 몇 명이나
+# 왔어?" asks for a place and a count).
+_CUES: tuple[tuple[AnswerType, re.Pattern[str]], ...] = (
+    (
+        "amount",
+        re.compile(
+            r"얼마|금액|예산은|예산이|비용|"
+            r"how much|budget|spend|cost|funding|how big is the \w+ fund",
+            re.I,
+        ),
+    ),
+    (
+        "count",
+        re.compile(
+            r"몇\s?(?:개|명|건|곳|개국|가지|나라|차례|번|회|배|%)|몇이|개수|how many|number of",
+            re.I,
+        ),
+    ),
+    (
+        "date",
+        re.compile(
+            r"언제|몇\s?(?:년|월|일)|며칠|날짜|시기|\bwhen\b|what (?:year|date|month|day)|"
+            r"which (?:year|month|day)|by when",
+            re.I,
+        ),
+    ),
+    (
+        "place",
+        re.compile(
+            r"어디서|어디에서|어디였|어디에|장소|어느 (?:지역|도시|곳)|\bwhere\b|what venue|"
+            r"which (?:city|region|venue)",
+            re.I,
+        ),
+    ),
+    (
+        "name",
+        re.compile(
+            r"누구|누가|누굴|이름|어느 (?:기관|회사|기업|부처|나라|국가|단체)|"
+            r"어떤 (?:기관|회사|기업|부처)|"
+            r"\bwho\b|\bwhom\b|which (?:agency|company|organi[sz]ation|ministry|country|body)\b",
+            re.I,
+        ),
+    ),
+    (
+        "list",
+        re.compile(
+            r"어디어디|무엇무엇|뭐뭐|어떤 (?:\w+ )?\w+들|분야는|분야가|종류|항목|나열|목록|"
+            r"which (?:\w+ )?(?:companies|fields|areas|sectors|services|countries|policies|"
+            r"projects|categories)|what (?:\w+ )?(?:fields|areas|sectors|services|categories)|"
+            r"\blist\b|\bname the\b",
+            re.I,
+        ),
+    ),
+)
+# A yes/no question opens with an auxiliary (English) or has no question word (Korean).
+_EN_YESNO = re.compile(
+    r"^(?:is|are|was|were|do|does|did|will|would|can|could|has|have|had|should)\b", re.I
+)
+_KO_QUESTION_WORD = re.compile(r"무엇|뭐|뭔|무슨|어떤|어떻|어느|어디|언제|누구|누가|몇|얼마|왜")
+_KO_YESNO_END = re.compile(
+    r"(?:나요|까요|습니까|ㅂ니까|니|냐|야|지|죠|어|아|맞아|맞나요)\s*\??\s*$"
+)
+
+_DATE_WORDS = re.compile(
+    r"올해|지난해|작년|내년|금년|상반기|하반기|연내|연말|분기|이날|당일|"
+    r"\b(?:this|last|next) (?:year|month|week)\b|\b(?:january|february|march|april|may|june|"
+    r"july|august|september|october|november|december)\b|\b(?:19|20)\d\d\b",
+    re.I,
+)
+_YES_NO = re.compile(r"^\W*(?:yes|no|네|예|아니(?:요|오)?|아닙니다|맞습니다|그렇습니다)\b", re.I)
+_LIST_SEPARATORS = re.compile(r"\s*(?:[,、·ㆍ▲/]|\band\b|\bor\b|및|와|과|그리고)\s*")
+_CAPITALISED = re.compile(r"(?<![.!?]\s)(?<!^)\b[A-Z][A-Za-z0-9&.'-]+|\b[A-Z]{2,}\b")
+_MONEY = frozenset({"money"})
+_COUNTS = frozenset({"count", "number", "ordinal", "percent"})
+_DATES = frozenset({"date", "month", "day", "year"})
+
+
+def expected_types(question: str, lang: str) -> tuple[AnswerType, ...]:
+    """The kinds of answer a question asks for, in a fixed order; ``("other",)`` if none.
+
+    Args:
+        question: The question (or the standalone query of a follow-up).
+        lang: ``"ko"`` or ``"en"``, the question's language.
+    """
+    kinds = tuple(kind for kind, cue in _CUES if cue.search(question))
+    if kinds:
+        return kinds
+    if lang == "en" and _EN_YESNO.match(question.strip()):
+        return ("yesno",)
+    asks = question.rstrip().endswith("?") or _KO_YESNO_END.search(question)
+    if lang == "ko" and asks and not _KO_QUESTION_WORD.search(question):
+        return ("yesno",)
+    return ("other",)
+
+
+def _proper_nouns(text: str) -> list[str]:
+    """Names in a text: Kiwi's proper nouns and foreign words, and capitalised Latin words."""
+    found = [t.form for t in kiwi().tokenize(text) if t.tag in ("NNP", "SL") and len(t.form) > 1]
+    found += _CAPITALISED.findall(text)
+    return found
+
+
+def list_items(text: str) -> list[str]:
+    """The items of the longest enumeration in a text (``A, B 및 C`` -> three items)."""
+    best: list[str] = []
+    for clause in re.split(r"[.!?。\n]|(?<=[다요])\s", text):
+        items = [i for i in _LIST_SEPARATORS.split(clause) if re.search(r"\w", i)]
+        if len(items) > len(best):
+            best = items
+    return best
+
+
+def missing(text: str, kinds: tuple[AnswerType, ...]) -> list[AnswerType]:
+    """The kinds a question asks for that a text does not give."""
+    return [kind for kind in kinds if not gives(text, kind)]
+
+
+def gives(text: str, kind: AnswerType) -> bool:
+    """Whether a text holds a phrase of the kind a question asks for.
+
+    An amount is a sum of money; a count any number; a date a year, month, day
+    or a relative date (올해, last year); a place or a name a proper noun; a
+    list at least two items; a yes/no answer opens with yes or no. ``other``
+    always passes.
+    """
+    if kind == "other":
+        return True
+    if kind == "yesno":
+        return bool(_YES_NO.match(text))
+    if kind == "list":
+        return len(list_items(text)) >= 2
+    if kind in ("place", "name"):
+        return bool(_proper_nouns(text))
+    found = {q.kind for q in find_quantities(text)}
+    if kind == "amount":
+        return bool(found & _MONEY)
+    if kind == "count":
+        return bool(found & (_COUNTS | _MONEY))
+    return bool(found & _DATES) or bool(_DATE_WORDS.search(text))
+
+
+__all__ = ["TYPES", "AnswerType", "expected_types", "gives", "list_items", "missing"]

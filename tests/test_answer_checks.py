@@ -1,0 +1,162 @@
+"""What the question asks for, evidence sentences, English figures and faithfulness rules."""
+
+from __future__ import annotations
+
+import pytest
+
+from rag.answering import evidence, faithful
+from rag.answering.answer_type import expected_types, gives, list_items, missing
+from rag.answering.cite.verify import verify
+from rag.records import Chunk, Hit
+from rag.text.english import money, with_english_figures
+
+
+@pytest.mark.parametrize(
+    ("question", "lang", "kinds"),
+    [
+        ("2024년 전국민 인공지능 일상화 예산은 얼마인가?", "ko", ("amount",)),
+        ("How much will Korea spend on everyday AI?", "en", ("amount",)),
+        ("행사는 어디서 열렸고 몇 명이나 왔어?", "ko", ("count", "place")),
+        ("How many countries took part?", "en", ("count",)),
+        ("정상회의는 언제 열렸어?", "ko", ("date",)),
+        ("Who spoke at the talk?", "en", ("name",)),
+        ("거기서 미국 측 인사는 누굴 만났어?", "ko", ("name",)),
+        ("Which companies pledged to go global?", "en", ("list",)),
+        ("공공 범용 과제에는 어떤 서비스들이 있어?", "ko", ("list",)),
+        ("Did the United States sign the declaration?", "en", ("yesno",)),
+        ("우리나라가 AI 기본법을 제일 먼저 만든 거예요?", "ko", ("yesno",)),
+        ("베이징은 로봇 분야에서 AI를 어떻게 접목하려고 해?", "ko", ("other",)),
+        ("How is Seoul Metro using AI?", "en", ("other",)),
+    ],
+)
+def test_what_a_question_asks_for(question, lang, kinds):
+    assert expected_types(question, lang) == kinds
+
+
+@pytest.mark.parametrize(
+    ("text", "kind", "expected"),
+    [
+        ("정부는 2024년 9090억원을 투입한다.", "amount", True),
+        ("Korea will spend 909 billion won.", "amount", True),
+        ("이종호 장관은 AI 일상화를 주도하겠다고 말했다.", "amount", False),
+        ("87개국이 참여했다.", "count", True),
+        ("Eighty countries took part.", "count", False),
+        ("정상회의는 2월 10~11일 열렸다.", "date", True),
+        ("It was held last year.", "date", True),
+        ("행사는 청와대 영빈관에서 열렸다.", "place", True),
+        ("행사는 크게 열렸다.", "place", False),
+        ("The talk featured LG AI Research and Naver Cloud.", "name", True),
+        ("로봇, 교육, 의료, 문화, 교통 분야다.", "list", True),
+        ("로봇 분야다.", "list", False),
+        ("No, it did not sign.", "yesno", True),
+        ("아니요, 두 번째입니다.", "yesno", True),
+        ("The United States signed nothing.", "yesno", False),
+        ("anything at all", "other", True),
+    ],
+)
+def test_whether_a_text_gives_what_was_asked(text, kind, expected):
+    assert gives(text, kind) is expected
+
+
+def test_a_quote_of_the_ministers_speech_does_not_answer_a_budget_question():
+    speech = "이종호 장관은 초거대 AI 경쟁력을 바탕으로 AI 일상화를 주도하겠다고 말했다.[1]"
+    kinds = expected_types("2024년 전국민 인공지능 일상화 예산은 얼마인가?", "ko")
+    assert missing(speech, kinds) == ["amount"]
+    assert missing("예산은 9090억원이다.[1]", kinds) == []
+
+
+def test_list_items_reads_the_longest_enumeration():
+    assert list_items("네이버, 카카오, SK텔레콤 및 리벨리온이 참여했다.") == [
+        "네이버",
+        "카카오",
+        "SK텔레콤",
+        "리벨리온이 참여했다",
+    ]
+
+
+def hit(n: int, text: str) -> Hit:
+    return Hit(Chunk(f"d{n}#0", f"d{n}", 0, 0, len(text), text, "제목", "신문", None), 1.0 / n)
+
+
+HITS = [
+    hit(1, "이종호 장관은 AI 일상화를 주도하겠다고 말했다. 정부는 2024년 9090억원을 투입한다."),
+    hit(2, "베이징시는 AI 네이티브 도시 청사진을 공개했다. 다섯 분야에서 시범 사례를 만든다."),
+]
+
+
+def test_evidence_sentences_are_ranked_deduplicated_and_cut_at_the_margin():
+    ranked = evidence.rank("2024년 예산은 얼마인가", HITS, None)
+    assert ranked[0].text == "정부는 2024년 9090억원을 투입한다."
+    assert [s.score for s in ranked] == sorted((s.score for s in ranked), reverse=True)
+    twice = evidence.rank("예산", [HITS[0], HITS[0]], None)  # overlapping passages
+    assert len(evidence.select(twice, 10, margin=1.0)) == 2
+    assert len(evidence.select(ranked, 10, margin=0.0)) == 1
+
+
+def test_english_figures_are_written_after_amounts_and_dates():
+    assert money(909e9, "KRW") == "909 billion won"
+    assert money(7.7e9, "KRW") == "7.7 billion won"
+    assert money(250e9, "CNY") == "250 billion yuan"
+    shown = with_english_figures("2024년 9090억원을 2월 10~11일 투입한다.")
+    assert shown == "2024년 9090억원 (909 billion won)을 2월 10~11일 (February 10-11) 투입한다."
+    assert with_english_figures("숫자 없는 문장.") == "숫자 없는 문장."
+
+
+@pytest.mark.parametrize(
+    ("claim", "source", "faithful_"),
+    [
+        ("행사는 프랑스 파리에서 열렸다.", "행사는 청와대 영빈관에서 열렸다.", False),
+        ("행사는 청와대 영빈관에서 열렸다.", "행사는 청와대 영빈관에서 열렸다.", True),
+        ("과기정통부가 발표했다.", "과학기술정보통신부가 발표했다.", True),
+        ("네이버 클라우드가 참여했다.", "네이버클라우드가 참여했다.", True),
+        ("선언문은 발표되지 않았다.", "선언문이 발표됐다.", False),
+        ("The declaration was not adopted.", "선언문이 발표됐다.", False),
+        ("선언문은 발표되지 않았다.", "선언문은 발표되지 않았다.", True),
+        ("AI 예산이 늘었다.", "인공지능 예산이 늘었다.", True),
+    ],
+)
+def test_rule_checks_catch_invented_names_and_negations(claim, source, faithful_):
+    assert faithful.check(claim, [source], None, 0.0).faithful is faithful_
+
+
+class Judge:
+    def __init__(self, p):
+        self.p, self.asked = p, []
+
+    def yes_probability(self, messages):
+        self.asked.append(messages)
+        return self.p
+
+
+def test_the_chat_model_judges_what_the_rules_pass():
+    low, high = Judge(0.3), Judge(0.9)
+    no = faithful.check("행사는 영빈관에서 열렸다.", ["행사는 영빈관에서 열렸다."], low, 0.5)
+    assert not no.faithful and no.p_yes == 0.3 and "P(yes) 0.30" in no.reason
+    assert faithful.check(
+        "행사는 영빈관에서 열렸다.", ["행사는 영빈관에서 열렸다."], high, 0.5
+    ).faithful
+    user = low.asked[0][1]["content"]
+    assert "<source>\n행사는 영빈관에서 열렸다.\n</source>" in user and "Sentence: 행사는" in user
+    untouched = Judge(0.0)
+    assert not faithful.check(
+        "행사는 파리에서 열렸다.", ["행사는 영빈관에서 열렸다."], untouched, 0.5
+    ).faithful
+    assert untouched.asked == []  # the rules decided; no forward pass
+
+
+def test_a_claim_failing_the_check_loses_its_citation_and_is_marked():
+    chunks = [h.chunk for h in HITS]
+
+    def check(sentence, passages):
+        return ("파리" not in sentence, "names not in the source: 파리")
+
+    checked = verify(
+        "정부는 2024년 9090억원을 투입한다 [1]. 정부는 파리에서 9090억원을 투입한다 [1].",
+        chunks,
+        None,
+        check,
+    )
+    assert checked.claims[0].citations == (1,) and checked.claims[0].supported
+    assert checked.claims[1].citations == () and not checked.claims[1].supported
+    assert checked.claims[1].reason == "names not in the source: 파리"
+    assert checked.text.count("[1]") == 1
