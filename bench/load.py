@@ -2,7 +2,8 @@
 
 Starts `python -m rag serve` on a free port (the real embedder, the index in
 --workdir, built on the first request if missing), warms it up, then runs
---clients clients for --duration seconds; each asks one question after another
+--clients clients for --duration seconds (after --warmup answers and one round of
+short answers from every client at once); each asks one question after another
 (questions from eval/questions.jsonl, Korean and English) until the time is up or
 --max-requests have been sent in all. Prints a table: requests served, errors,
 waiting and answering time (p50/p95), throughput, the server's RSS after warm-up
@@ -249,6 +250,18 @@ def main() -> None:
         if warm.errors:
             sys.exit(f"warm-up failed: {warm.errors[0]}")
         clients = [first] + [connect(url, server) for _ in range(args.clients - 1)]
+        # Then one round, every client at once (short answers): each of the server's
+        # threads has run an answer before the baseline is taken.
+        rounds = [
+            threading.Thread(target=ask_one, args=(c, pool[-1 - i], 16, warm))
+            for i, c in enumerate(clients)
+        ]
+        for t in rounds:
+            t.start()
+        for t in rounds:
+            t.join()
+        if warm.errors:
+            sys.exit(f"warm-up failed: {warm.errors[0]}")
         base, cpu, load = rss_mb(server.pid), cpu_s(server.pid), os.getloadavg()[0]
         stats, peak = Stats(), [base]
         began = time.monotonic()
