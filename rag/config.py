@@ -67,6 +67,9 @@ class Config:
     rerank_model: str = ""
     # How many fused candidates the reranker sees.
     rerank_depth: int = 20
+    # Seconds a build waits for another build of the same index (another `rag build`,
+    # an article added in the app) before giving up with a message; 0 = do not wait.
+    lock_timeout: float = 600.0
     # Passages above which the FAISS index is HNSW instead of exact flat search.
     hnsw_threshold: int = 100_000
     # HNSW graph degree and search breadth.
@@ -96,6 +99,8 @@ class Config:
     llm_timeout: float = 120.0
     # generate (chat model, cited and checked) or extractive (quoted sentences, no model).
     answer_mode: str = "generate"
+    # Longest question, in characters; a longer one is cut to this, with a note saying so.
+    max_question_chars: int = 1000
     # Answer language: auto (the question's), ko or en.
     lang: str = "auto"
     # Most tokens generated per answer.
@@ -200,7 +205,7 @@ def validate(config: Config) -> Config:
         raise ConfigError(f"answer_mode must be one of {', '.join(ANSWER_MODES)}")
     if config.lang not in LANG_CHOICES:
         raise ConfigError(f"lang must be one of {', '.join(LANG_CHOICES)}, got {config.lang!r}")
-    for name in ("max_new_tokens", "prompt_tokens"):
+    for name in ("max_new_tokens", "prompt_tokens", "max_question_chars"):
         if getattr(config, name) < 1:
             raise ConfigError(f"{name} must be at least 1, got {getattr(config, name)}")
     if config.evidence_sentences < 1:
@@ -221,6 +226,8 @@ def validate(config: Config) -> Config:
         raise ConfigError(f"llm_context must be at least 256 tokens, got {config.llm_context}")
     if config.chunk_overlap < 0:
         raise ConfigError(f"chunk_overlap must be 0 or more, got {config.chunk_overlap}")
+    if config.lock_timeout < 0:
+        raise ConfigError(f"lock_timeout must be 0 or more, got {config.lock_timeout}")
     if config.dense_weight < 0 or config.bm25_weight < 0:
         raise ConfigError("dense_weight and bm25_weight must be 0 or more")
     if not 0 < config.near_duplicate <= 1:

@@ -36,6 +36,14 @@ class IndexCorruptError(RagError):
     """The index folder exists but its files are unreadable or inconsistent."""
 
 
+class IndexWriteError(RagError):
+    """The index cannot be written (disk full, read-only); the old one is unchanged."""
+
+
+class IndexBusyError(RagError):
+    """Another build holds the index's lock for longer than the wait allows."""
+
+
 class QueryError(RagError):
     """A question or a search parameter is invalid (empty text, k below 1)."""
 

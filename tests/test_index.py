@@ -15,8 +15,9 @@ from rag.indexing.manifest import (
     IndexInfo,
     Manifest,
     check_settings,
+    file_entry,
 )
-from rag.indexing.store import load_index, recover, write_index
+from rag.indexing.store import load_index, read_manifest, recover, write_index
 from rag.records import Chunk
 from rag.text.korean import tokenize
 
@@ -112,6 +113,12 @@ def test_chunks_and_vectors_that_disagree_are_reported(tmp_path):
     _write(folder)
     lines = (folder / "chunks.jsonl").read_text().splitlines()
     (folder / "chunks.jsonl").write_text("\n".join(lines[:-1]) + "\n")
+    with pytest.raises(IndexCorruptError, match=r"chunks\.jsonl has .* bytes"):
+        load_index(folder)
+    # Checksums that match files which still disagree (a writer's bug) are caught too.
+    manifest = read_manifest(folder)
+    files = {**manifest.files, "chunks.jsonl": file_entry(folder / "chunks.jsonl")}
+    (folder / "manifest.json").write_text(manifest.with_files(files).to_json())
     with pytest.raises(IndexCorruptError, match="inconsistent"):
         load_index(folder)
 
@@ -128,7 +135,8 @@ def test_failed_write_leaves_the_old_index_usable_and_no_temp_folders(tmp_path):
     with pytest.raises(RuntimeError):
         write_index(folder, new_chunks, vectors, Boom(bm25.retriever), {"format": 1}, 1000, 8)
     assert load_index(folder).chunks == chunks
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["index"]
+    # Only the index and its lock files (kept, by design) are left: no temporary folder.
+    assert sorted(p.name for p in tmp_path.iterdir()) == [".index.lock", "index"]
 
 
 def test_crash_between_the_two_renames_is_recovered_on_load(tmp_path):

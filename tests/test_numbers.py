@@ -200,3 +200,45 @@ def test_same_quantity_needs_the_same_currency() -> None:
     assert not same_quantity(won, yuan)
     assert same_quantity(won, bare)
     assert same_quantity(bare, yuan)
+
+
+@pytest.mark.parametrize(
+    ("text", "unit"),
+    [
+        ("5 pounds", "GBP"),
+        ("20 GBP", "GBP"),
+        ("7 JPY", "JPY"),
+        ("3 EUR", "EUR"),
+        ("10 RMB", "CNY"),
+        ("1.5 billion EUR", "EUR"),
+    ],
+)
+def test_every_currency_word_and_code_makes_money(text: str, unit: str) -> None:
+    # Found by fuzzing: render_en of 0 GBP ("0 pounds") read back as a bare number.
+    assert [(q.kind, q.unit) for q in find_quantities(text)] == [("money", unit)]
+
+
+@pytest.mark.parametrize(
+    ("text", "en", "ko"),
+    [
+        ("9090억원", "909 billion won", "9090억원"),
+        ("909 billion won", "909 billion won", "9090억원"),
+        ("1조 2000억원", "1.2 trillion won", "1조 2000억원"),
+        ("$1.5 million", "1.5 million dollars", "150만달러"),
+        ("1,234,567원", "1,234,567 won", "1,234,567원"),
+        ("2,024", "2,024", "2,024"),
+        ("12.5%", "12.5%", "12.5%"),
+        ("2월 10일", "February 10", "2월 10일"),
+        ("2024년", "2024", "2024년"),
+        ("세 번째", "3rd", "3번째"),
+    ],
+)
+def test_a_quantity_renders_in_english_and_korean_and_reads_back(text, en, ko) -> None:
+    from rag.text.numbers import render_en, render_ko
+
+    (q,) = find_quantities(text)
+    assert (render_en(q), render_ko(q)) == (en, ko)
+    for written in (en, ko):
+        assert [(b.kind, b.value, b.unit) for b in find_quantities(written)] == [
+            (q.kind, q.value, q.unit)
+        ]

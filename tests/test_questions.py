@@ -409,6 +409,20 @@ def test_csv_unknown_column_is_reported_on_the_header_line(tmp_path: Path) -> No
     assert _error(path).startswith(f'{path}:1: unknown column "notes"')
 
 
+def test_a_field_or_column_name_with_a_line_break_is_still_one_line(tmp_path: Path) -> None:
+    # Found by fuzzing: the name was quoted raw, so its line break split the message.
+    path = tmp_path / "q.jsonl"
+    path.write_text(json.dumps(_row(**{"bad\nname": 1})) + "\n", encoding="utf-8")
+    assert _error(path).startswith(f'{path}:1: unknown field "bad\\nname"')
+    path = tmp_path / "q.csv"
+    path.write_text(_csv_text([_row()], columns=[*COLUMNS, "x\ny"]), encoding="utf-8")
+    assert _error(path).startswith(f'{path}:1: unknown column "x\\ny"')
+    path = tmp_path / "e.jsonl"
+    evidence = [{"doc_id": "d", "quote": "q", "a\nb": 1}]
+    path.write_text(json.dumps(_row(evidence=evidence)) + "\n", encoding="utf-8")
+    assert 'has unknown key "a\\nb"' in _error(path)
+
+
 def test_csv_with_only_a_header_is_an_error(tmp_path: Path) -> None:
     path = tmp_path / "q.csv"
     path.write_text(",".join(COLUMNS) + "\n\n", encoding="utf-8")

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Iterator, Sequence
+from dataclasses import replace
 from typing import Any
 
 from rag.answering import evidence, faithful
@@ -31,6 +32,7 @@ from rag.answering.compose import (
     drop_repeats,
     grounded,
     language_matches,
+    language_notes,
     ms_since,
     quoted,
     refusal,
@@ -190,15 +192,22 @@ class Assistant:
         Returns:
             An iterator of events, ending with one :class:`~rag.records.Answered`.
 
+        A question is cleaned and cut to ``max_question_chars``
+        (:func:`rag.search.searcher.check_query`); one in a third language is
+        answered in English under ``lang="auto"``. Either way the answer's notes say so.
+
         Raises:
-            QueryError: If the question is empty, k is below 1 or ``lang`` unknown.
+            QueryError: If the question is empty or has no words, k is below 1 or
+                ``lang`` unknown.
         """
         c = self.config
-        question = check_query(question, c.top_k if k is None else k)
-        lang = answer_language(question, lang or c.lang)
+        query = check_query(question, c.top_k if k is None else k, c.max_question_chars)
+        notes = query.notes + language_notes(query.text, lang or c.lang)
+        lang = answer_language(query.text, lang or c.lang)
         generate = (mode or c.answer_mode) == "generate"
         tokens = max_new_tokens or c.max_new_tokens
-        return self._answer(question, history, lang, k, retrieval, generate, tokens)
+        events = self._answer(query.text, history, lang, k, retrieval, generate, tokens)
+        return _with_notes(events, notes) if notes else events
 
     def _answer(
         self,
@@ -370,3 +379,17 @@ class Assistant:
         if not chosen:
             return refusal(turn)
         return quoted(turn, chosen, why, self._generator is not None)
+
+
+def _with_notes(events: Iterator[Event], notes: tuple[str, ...]) -> Iterator[Event]:
+    """The events, with ``notes`` put first on the final answer's notes.
+
+    Closing this iterator closes ``events`` at once (and so stops generation).
+    """
+    try:
+        for event in events:
+            if isinstance(event, Answered):
+                event = Answered(replace(event.answer, notes=(*notes, *event.answer.notes)))
+            yield event
+    finally:
+        events.close()  # type: ignore[attr-defined]

@@ -20,7 +20,7 @@ from rag.errors import QueryError
 from rag.records import Answer, Claim, Hit, Timings
 from rag.text.english import render
 from rag.text.korean import split_sentences
-from rag.text.lang import detect, language, matches
+from rag.text.lang import detect, language, matches, other_language
 from rag.text.numbers import find_quantities
 
 LANG_NAMES = {"ko": "Korean", "en": "English"}
@@ -77,17 +77,31 @@ class Clock:
         return Timings(self.retrieval, self.first_token, total, self.tokens, rate, self.check)
 
 
+OTHER_LANGUAGE_NOTE = (
+    "This question looks {name}; answers are in Korean or English only, so this one is in English."
+)
+
+
 def answer_language(question: str, lang: str) -> str:
     """The language to answer in: forced ``ko``/``en``, or the question's for ``auto``.
+
+    With ``auto``, a question in a third language (:func:`rag.text.lang.other_language`)
+    gets an English answer (see :func:`language_notes`).
 
     Raises:
         QueryError: If ``lang`` is none of auto, ko, en.
     """
     if lang == "auto":
-        return detect(question)
+        return "en" if other_language(question) else detect(question)
     if lang not in LANG_NAMES:
         raise QueryError(f"lang must be auto, ko or en, got {lang!r}")
     return lang
+
+
+def language_notes(question: str, lang: str) -> tuple[str, ...]:
+    """A note for a question in a third language answered in English under ``auto``."""
+    name = other_language(question) if lang == "auto" else None
+    return (OTHER_LANGUAGE_NOTE.format(name=name),) if name else ()
 
 
 def language_matches(text: str, lang: str) -> bool:

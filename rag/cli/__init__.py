@@ -134,7 +134,12 @@ def cmd_build(args: argparse.Namespace) -> None:
     from rag.indexing.build import build
 
     config = config_from(args)
-    report = build(config, full=args.full, progress=sys.stderr.isatty())
+    report = build(
+        config,
+        full=args.full,
+        progress=sys.stderr.isatty(),
+        notify=lambda message: print(message, file=sys.stderr, flush=True),
+    )
     warn(report.warnings)
     verb = "wrote" if report.written else "index is up to date:"
     print(
@@ -163,8 +168,10 @@ def cmd_search(args: argparse.Namespace) -> None:
     from rag.search.searcher import Searcher, check_query
 
     config = config_from(args)
-    question = check_query(args.question, config.top_k)
-    hits = Searcher(config).search(question)
+    query = check_query(args.question, config.top_k, config.max_question_chars)
+    for note in query.notes:
+        print(f"note: {note}", file=sys.stderr)
+    hits = Searcher(config).search(query.text)
     if args.json:
         print(json.dumps([hit_json(h) for h in hits], ensure_ascii=False, indent=2))
         return

@@ -174,7 +174,7 @@ def _objects(value: object, field: str, keys: tuple[str, str], item: str) -> lis
             )
         extra = sorted(set(entry) - set(keys))
         if extra:
-            raise _FieldError(f'field "{field}": {item} {n} has unknown key "{extra[0]}"')
+            raise _FieldError(f'field "{field}": {item} {n} has unknown key {_show(extra[0])}')
     return value
 
 
@@ -223,7 +223,7 @@ def _question(raw: Mapping[str, Any]) -> Question:
     """
     unknown = [key for key in raw if key not in FIELDS]
     if unknown:
-        raise _FieldError(f'unknown field "{unknown[0]}" (known: {", ".join(FIELDS)})')
+        raise _FieldError(f"unknown field {_show(unknown[0])} (known: {', '.join(FIELDS)})")
     qid = _text(raw, "id")
     question = _text(raw, "question")
     lang = _text(raw, "lang")
@@ -302,9 +302,9 @@ def _csv_rows(text: str) -> Iterator[tuple[int, dict[str, Any]]]:
         raise _LineError(1, f"invalid CSV: {exc}") from None
     for name in header:
         if name not in FIELDS:
-            raise _LineError(1, f'unknown column "{name}" (known: {", ".join(FIELDS)})')
+            raise _LineError(1, f"unknown column {_show(name)} (known: {', '.join(FIELDS)})")
         if header.count(name) > 1:
-            raise _LineError(1, f'column "{name}" appears twice')
+            raise _LineError(1, f"column {_show(name)} appears twice")
     for name in REQUIRED:
         if name not in header:
             raise _LineError(1, f'missing column "{name}"')

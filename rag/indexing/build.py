@@ -6,6 +6,7 @@ Only new or changed documents are embedded; the rest keep their vectors.
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 
 from rag.config import Config
 from rag.errors import CorpusError, IndexCorruptError, IndexMissingError
@@ -15,8 +16,9 @@ from rag.indexing.clean import clean
 from rag.indexing.embed import Embedder
 from rag.indexing.incremental import BuildReport, assemble, classify
 from rag.indexing.ingest import read_corpus
+from rag.indexing.lock import build_lock
 from rag.indexing.manifest import build_settings, chunk_counts, make_manifest, settings_diff
-from rag.indexing.store import Index, load_index, read_manifest, write_index
+from rag.indexing.store import Index, load_index, read_manifest, remove_leftovers, write_index
 from rag.records import Chunk, Document
 from rag.text.korean import tokenize
 
@@ -98,19 +100,36 @@ def build(
     full: bool = False,
     embedder: Embedder | None = None,
     progress: bool = False,
+    notify: Callable[[str], None] | None = None,
+    holder: str = "rag build",
 ) -> BuildReport:
     """Build or update the index: only new or changed documents are embedded.
+
+    One build at a time per index: this one holds the index's build lock
+    (:mod:`rag.indexing.lock`) from reading the corpus to the swap, and waits
+    up to ``config.lock_timeout`` seconds for another build to finish first.
 
     Args:
         config: Settings.
         full: Re-embed everything, ignoring the old index.
         embedder: A loaded embedder; loaded from ``config`` when needed if None.
         progress: Show a progress bar while embedding.
+        notify: Told, in one line, when this build has to wait for another.
+        holder: What runs this build, for the message another build shows.
 
     Raises:
         CorpusError: If there are no readable articles.
         ModelError: If the embedding model is missing.
+        IndexBusyError: If another build holds the lock past ``config.lock_timeout``.
+        IndexWriteError: If the index cannot be written (disk full, read-only);
+            the old index is then unchanged.
     """
+    with build_lock(config.index_dir, config.lock_timeout, notify, holder):
+        remove_leftovers(config.index_dir)
+        return _build(config, full, embedder, progress)
+
+
+def _build(config: Config, full: bool, embedder: Embedder | None, progress: bool) -> BuildReport:
     start = time.perf_counter()
     report = BuildReport()
     docs, report.warnings = load_documents(config)

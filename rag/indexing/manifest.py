@@ -1,7 +1,9 @@
 """``manifest.json``: what an index was built from and with, as a typed record.
 
 The file is plain JSON; :meth:`Manifest.to_json` and :meth:`Manifest.from_json`
-convert it, so nothing else reads nested keys.
+convert it, so nothing else reads nested keys. It records the size and SHA-256 of
+every other file of the index (``files``), which loading checks, and a SHA-256 of
+its own content (``checksum``), so a damaged byte anywhere is found.
 """
 
 from __future__ import annotations
@@ -21,7 +23,8 @@ from rag.config import Config
 from rag.errors import IndexCorruptError, IndexMismatchError
 from rag.records import Chunk, Document
 
-FORMAT = 1
+# 2: the manifest records a checksum of every index file and of itself.
+FORMAT = 2
 _PACKAGES = ("faiss-cpu", "bm25s", "kiwipiepy", "sentence-transformers", "transformers", "torch")
 
 
@@ -80,6 +83,14 @@ class IndexInfo:
 
 
 @dataclass(frozen=True)
+class IndexFile:
+    """One file of the index folder, as written: its size and SHA-256."""
+
+    size: int
+    sha256: str
+
+
+@dataclass(frozen=True)
 class Manifest:
     """Everything ``manifest.json`` records about an index.
 
@@ -92,6 +103,8 @@ class Manifest:
         documents: Per document id, its hash and metadata.
         versions: Library versions that shaped the index.
         index: FAISS kind and count; None until written.
+        files: Size and SHA-256 of every other file of the index folder, by its
+            path inside the folder (``bm25/vocab.index.json``); empty until written.
     """
 
     format: int
@@ -102,10 +115,12 @@ class Manifest:
     documents: Mapping[str, DocumentEntry]
     versions: Mapping[str, str] = field(default_factory=dict)
     index: IndexInfo | None = None
+    files: Mapping[str, IndexFile] = field(default_factory=dict)
 
     def to_json(self) -> str:
-        """The manifest as the text of ``manifest.json``."""
-        return json.dumps(asdict(self), ensure_ascii=False, indent=2) + "\n"
+        """The manifest as the text of ``manifest.json``, with its own checksum."""
+        body = asdict(self)
+        return json.dumps({**body, "checksum": _digest(body)}, ensure_ascii=False, indent=2) + "\n"
 
     @classmethod
     def from_json(cls, text: str, where: str) -> Manifest:
@@ -120,6 +135,10 @@ class Manifest:
                 raise IndexCorruptError(
                     f"{where} is not a format-{FORMAT} manifest: run `rag build --full`"
                 )
+            if raw.pop("checksum", None) != _digest(raw):
+                raise IndexCorruptError(
+                    f"{where} is damaged (it does not match its checksum): run `rag build --full`"
+                )
             index = raw.get("index")
             return cls(
                 format=raw["format"],
@@ -130,6 +149,7 @@ class Manifest:
                 documents={k: DocumentEntry(**v) for k, v in raw["documents"].items()},
                 versions=dict(raw.get("versions", {})),
                 index=IndexInfo(**index) if index is not None else None,
+                files={k: IndexFile(**v) for k, v in raw["files"].items()},
             )
         except (ValueError, KeyError, TypeError, AttributeError) as exc:
             raise IndexCorruptError(f"{where} is unreadable: run `rag build --full`") from exc
@@ -142,6 +162,27 @@ class Manifest:
     def with_index(self, kind: str, count: int, hnsw_m: int) -> Manifest:
         """This manifest with the FAISS index kind and count filled in."""
         return replace(self, index=IndexInfo(kind, count, hnsw_m))
+
+    def with_files(self, files: Mapping[str, IndexFile]) -> Manifest:
+        """This manifest with the index files' sizes and checksums filled in."""
+        return replace(self, files=dict(files))
+
+
+def _digest(body: Mapping[str, Any]) -> str:
+    """SHA-256 of a manifest's content, whatever its indentation or key order."""
+    canonical = json.dumps(body, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+
+
+def file_entry(path: Path) -> IndexFile:
+    """The size and SHA-256 of a file.
+
+    Raises:
+        OSError: If it cannot be read.
+    """
+    with path.open("rb") as fh:
+        digest = hashlib.file_digest(fh, "sha256").hexdigest()
+    return IndexFile(path.stat().st_size, digest)
 
 
 def doc_hash(doc: Document) -> str:

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
+import unicodedata
+from dataclasses import dataclass, replace
 
 from rag.config import Config
 from rag.errors import IndexMismatchError, QueryError
@@ -15,18 +16,68 @@ from rag.search.rerank import Reranker
 from rag.search.retrieve import retrieve
 
 
-def check_query(question: str, k: int) -> str:
-    """Return the question stripped: the one check every question passes once.
+@dataclass(frozen=True)
+class Query:
+    """A question that passed :func:`check_query`: the text to use, and notes for the user."""
+
+    text: str
+    notes: tuple[str, ...] = ()
+
+
+# Unicode categories a question never needs: controls (but tab and newline), format
+# characters (zero-width, bidi overrides, BOM) and lone surrogates.
+_DROP = frozenset({"Cc", "Cf", "Cs"})
+_KEEP = frozenset("\t\n")
+
+
+def clean_question(text: str) -> str:
+    """The question with what no question needs removed, stripped.
+
+    Control characters become spaces (tab and newline stay); format characters and
+    lone surrogates (U+D800, or the undecodable bytes of a command line) go; the
+    rest is NFC-normalized.
+    """
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    kept = []
+    for ch in text:
+        category = unicodedata.category(ch)
+        if ch in _KEEP or category not in _DROP:
+            kept.append(ch)
+        elif category == "Cc":
+            kept.append(" ")
+    return unicodedata.normalize("NFC", "".join(kept)).strip()
+
+
+def check_query(question: str, k: int, max_chars: int = 1000) -> Query:
+    """The one check every question passes, once, before anything loads.
+
+    The question is cleaned (:func:`clean_question`) and, if longer than
+    ``max_chars`` characters, cut at the last space before that, with a note
+    saying so.
 
     Raises:
-        QueryError: If it is empty or only whitespace, or k is below 1.
+        QueryError: If it is empty or only whitespace, has no letter or digit
+            (only emoji or punctuation), or k is below 1.
     """
-    question = question.strip()
-    if not question:
+    text = clean_question(question)
+    if not text:
         raise QueryError("the question is empty: type a question")
+    if not any(ch.isalnum() for ch in text):
+        raise QueryError(
+            "the question has no words, only symbols or emoji: type a question in Korean or English"
+        )
     if k < 1:
         raise QueryError(f"k must be at least 1, got {k}")
-    return question
+    if len(text) <= max_chars:
+        return Query(text)
+    cut = text[:max_chars]
+    space = cut.rfind(" ", max_chars * 9 // 10)
+    cut = (cut[:space] if space > 0 else cut).rstrip()
+    note = (
+        f"질문이 길어 앞의 {len(cut):,}자만 썼습니다 · the question was cut to its first "
+        f"{len(cut):,} of {len(text):,} characters (max_question_chars = {max_chars:,})"
+    )
+    return Query(cut, (note,))
 
 
 class Searcher:

@@ -1,4 +1,9 @@
-"""Which language a text is in: Korean or English, by its letters."""
+"""Which language a text is in: Korean or English, by its letters.
+
+Only Korean and English are answered in. :func:`other_language` names a question
+written in another script (Japanese, Chinese, Russian, ...), which is answered in
+English with a note; another language in Latin letters reads as English.
+"""
 
 from __future__ import annotations
 
@@ -8,6 +13,17 @@ LANGS = ("ko", "en")
 _HANGUL = re.compile(r"[\uac00-\ud7a3\u1100-\u11ff\u3130-\u318f]")
 _LATIN = re.compile(r"[A-Za-z]")
 _LATIN_WORD = re.compile(r"[A-Za-z]+")
+# Scripts of languages we do not answer in, by name; kana make Han characters Japanese.
+_KANA = re.compile(r"[\u3040-\u30ff\u31f0-\u31ff\uff66-\uff9f]")
+_HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
+_SCRIPTS = (
+    ("Russian", re.compile(r"[\u0400-\u04ff]")),
+    ("Arabic", re.compile(r"[\u0600-\u06ff\u0750-\u077f]")),
+    ("Hebrew", re.compile(r"[\u0590-\u05ff]")),
+    ("Greek", re.compile(r"[\u0370-\u03ff]")),
+    ("Thai", re.compile(r"[\u0e00-\u0e7f]")),
+    ("Hindi", re.compile(r"[\u0900-\u097f]")),
+)
 # Share of Hangul among letters at or above which a text counts as Korean. Korean
 # text is full of Latin acronyms (AI, OECD, NIA), so the bar is well below half.
 KOREAN_SHARE = 0.3
@@ -17,6 +33,21 @@ def hangul_share(text: str) -> float:
     """Share of Hangul among Hangul and Latin letters; 0 when there are none."""
     hangul, latin = len(_HANGUL.findall(text)), len(_LATIN.findall(text))
     return hangul / (hangul + latin) if hangul + latin else 0.0
+
+
+def other_language(text: str) -> str | None:
+    """The language of a text written mostly in a script that is neither Hangul nor Latin.
+
+    ``"Japanese"`` when it has kana, ``"Chinese"`` for Han characters alone,
+    ``"Russian"``, ``"Arabic"`` ... by script; None when Hangul and Latin letters
+    are at least as many (a Korean question may write 中 or 美 in Hanja).
+    """
+    ours = len(_HANGUL.findall(text)) + len(_LATIN.findall(text))
+    kana, han = len(_KANA.findall(text)), len(_HAN.findall(text))
+    counts = [("Japanese" if kana else "Chinese", kana + han)]
+    counts += [(name, len(pattern.findall(text))) for name, pattern in _SCRIPTS]
+    name, count = max(counts, key=lambda item: item[1])
+    return name if count > ours else None
 
 
 def language(text: str) -> str:

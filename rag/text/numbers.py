@@ -17,6 +17,9 @@ Kinds:
     ``ordinal``: ``세 번째``, ``third``, ``23rd``
     ``number``: anything else, including ``909 billion`` without a currency
 
+:func:`render_en` and :func:`render_ko` (from :mod:`rag.text.render`) write a
+quantity out again (``909 billion won``, ``9090억원``) so that it parses back the same.
+
 Not numbers: citation markers (``[1]``, ``【2】``, ``(출처 1)``), list
 enumerators at the start of a line (``1.``, ``(2)``) and digits glued to
 Latin letters (``G3``, ``GPT-4``, ``AI2XL``).
@@ -27,6 +30,18 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+
+from rag.text.render import render_en, render_ko
+
+__all__ = [
+    "Quantity",
+    "find_quantities",
+    "quantities",
+    "render_en",
+    "render_ko",
+    "same_quantity",
+    "unsupported_numbers",
+]
 
 # Relative difference above which two amounts never count as the same, however
 # the answer rounded (``about 1 trillion`` is not 909 billion).
@@ -186,7 +201,7 @@ _EN_AMOUNT = re.compile(
     rf"(?<![A-Za-z\d.,])((?>{_NUM}))(?:{_RANGE}({_NUM}))?\s?"
     r"(thousand|million|billion|trillion|bn|mn|tn)\b"
     r"(?:\s(?:(?:South\s)?Korean\s|Chinese\s|US\s|U\.S\.\s|American\s|Japanese\s)?"
-    r"(won|yuan|renminbi|RMB|dollars?|USD|KRW|CNY|yen|euros?|pounds?)\b)?",
+    r"(won|yuan|renminbi|RMB|dollars?|USD|KRW|CNY|yen|JPY|euros?|EUR|pounds?|GBP)\b)?",
     re.IGNORECASE,
 )
 _PLAIN = re.compile(
@@ -196,7 +211,7 @@ _PLAIN = re.compile(
     r"(\s?(?:여|남짓))?"
     r"(?:\s?(%p|%|％|퍼센트포인트|퍼센트|%포인트|포인트|(?:per\s?cent|percent)(?:age points?)?\b)"
     r"|\s?(원(?!칙|장|인|래|격|론|리|천)|위안|달러|엔(?!진|터)|유로|파운드)"
-    r"|\s?(KRW|won|yuan|dollars?|USD|yen|euros?)\b"
+    r"|\s?(KRW|won|yuan|renminbi|RMB|CNY|dollars?|USD|yen|JPY|euros?|EUR|pounds?|GBP)\b"
     rf"|\s?({_KO_COUNTERS}))?"
     r"(?![A-Za-z\d])",
     re.IGNORECASE,

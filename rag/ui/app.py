@@ -37,7 +37,7 @@ def _status(service: Service) -> Any:
         try:
             if not service.has_index():
                 progress(0, desc=t.say("building", lang))
-                report = service.build(progress=True)
+                report = service.build(progress=True, notify=gr.Info)
                 facts = {"key": "ready_built", "docs": report.documents, "chunks": report.chunks}
             service.assistant()
         except RagError as exc:
@@ -68,14 +68,23 @@ def _api(service: Service) -> Any:
         k: int = 5,
         mode: str = "generate",
         max_new_tokens: int = 256,
-    ) -> dict:
-        """Answer a question from the articles: the answer text and its checked citations."""
+    ) -> dict:  # a generator: gradio streams each update, predict() returns the last
+        """Answer a question from the articles: the answer text and its checked citations.
+
+        Streams ``{"partial": true, "stage": ..., "answer": text so far}`` updates, then
+        the full answer. A client that disconnects stops the generation at its next token.
+        """
         try:
             settings = chat.Settings(lang, retrieval, int(k), mode, int(max_new_tokens))
-            answer = service.assistant().ask(question, **settings.options())
+            events = service.assistant().stream(question, **settings.options())
         except RagError as exc:
-            raise gr.Error(str(exc)) from None
-        return chat.api_answer(answer)
+            raise gr.Error(str(exc), print_exception=False) from None
+        try:
+            yield from chat.api_updates(events)
+        except RagError as exc:
+            raise gr.Error(str(exc), print_exception=False) from None
+        finally:
+            events.close()
 
     return ask
 

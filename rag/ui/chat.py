@@ -30,6 +30,7 @@ from rag.records import (
     Token,
     answer_json,
 )
+from rag.search.searcher import clean_question
 
 FEEDBACK_FILE = "feedback.jsonl"
 VOTES = ("up", "down")
@@ -130,6 +131,7 @@ def apply(turn: Turn, event: Event) -> None:
             turn.text = ""
             turn.notes.append(reason)
         case Answered(answer=answer):
+            turn.question = answer.question  # cut to max_question_chars, if it was longer
             turn.answer = answer
             turn.text = answer.text
             turn.hits = tuple(answer.hits) or turn.hits
@@ -150,7 +152,7 @@ def run_turn(
     Raises:
         RagError: If the question is empty or answering fails.
     """
-    turn = Turn(question.strip())
+    turn = Turn(clean_question(question))  # shown as the assistant reads it
     conversation = [*turns, turn]
     try:
         events = assistant.stream(turn.question, history(turns), **settings.options())
@@ -227,3 +229,23 @@ def append_feedback(data_dir: Path, record: dict[str, Any]) -> Path:
 def api_answer(answer: Answer) -> dict[str, Any]:
     """The answer and its citations as JSON, as ``rag ask --json`` prints them."""
     return answer_json(answer)
+
+
+def api_updates(events: Iterator[Event]) -> Iterator[dict[str, Any]]:
+    """What ``/ask`` streams: a partial update per step, then :func:`api_answer`.
+
+    A partial update is ``{"partial": True, "stage": ..., "answer": text so far}``.
+    """
+    stage, text = "", ""
+    for event in events:
+        match event:
+            case Answered(answer=answer):
+                yield api_answer(answer)
+                return
+            case Stage(name=name):
+                stage = name
+            case Token(text=piece):
+                text += piece
+            case Reset():
+                text = ""
+        yield {"partial": True, "stage": stage, "answer": text}

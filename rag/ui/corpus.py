@@ -1,12 +1,14 @@
 """Corpus management for the UI: list, check an upload, preview, add, remove.
 
 Stored files are never lost: a new article is written to a hidden temporary
-file and linked into place only if no file has that name yet; a removed article
-is moved into the trash folder, not deleted.
+file, flushed to the disk, and linked into place only if no file has that name
+yet, and the folder is flushed after it, so a crash leaves the article whole or
+absent; a removed article is moved into the trash folder, not deleted.
 """
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import shutil
@@ -19,6 +21,7 @@ from typing import Any
 
 from rag.config import Config
 from rag.errors import CorpusError
+from rag.files import fsync_dir, write_hint
 from rag.indexing.clean import clean
 from rag.indexing.ingest import MAX_FILE_BYTES, SIDECAR, SUFFIXES, load_sidecar, read_source
 from rag.records import Document
@@ -100,21 +103,24 @@ def save(config: Config, name: str, data: bytes) -> Path:
     """
     preview(config, name, data)
     corpus = Path(config.corpus_dir)
-    corpus.mkdir(parents=True, exist_ok=True)
     final = corpus / name
     tmp = corpus / f".{uuid.uuid4().hex}.upload"
     try:
+        corpus.mkdir(parents=True, exist_ok=True)
         with tmp.open("xb") as fh:
             fh.write(data)
             fh.flush()
             os.fsync(fh.fileno())
         os.link(tmp, final)  # fails if the name exists: nothing is overwritten
+        tmp.unlink()
+        fsync_dir(corpus)
     except FileExistsError:
         raise CorpusError(f"refused {name!r}: a file with that name already exists") from None
     except OSError as exc:
-        raise CorpusError(f"cannot store {name!r}: {exc.strerror or exc}") from None
+        raise CorpusError(f"cannot store {name!r} in {corpus}: {write_hint(exc)}") from None
     finally:
-        tmp.unlink(missing_ok=True)
+        with contextlib.suppress(OSError):
+            tmp.unlink(missing_ok=True)
     return final
 
 
@@ -122,7 +128,7 @@ def remove(config: Config, doc_id: str) -> Path:
     """Move an article's file into ``data_dir/trash`` and return its new path.
 
     Raises:
-        CorpusError: If there is no article with that id.
+        CorpusError: If there is no article with that id, or it cannot be moved.
     """
     corpus = Path(config.corpus_dir)
     if not doc_id or "/" in doc_id or "\\" in doc_id or doc_id.startswith("."):
@@ -131,10 +137,15 @@ def remove(config: Config, doc_id: str) -> Path:
     if path is None:
         raise CorpusError(f"no article {doc_id!r} in {corpus}")
     trash = Path(config.data_dir) / "trash"
-    trash.mkdir(parents=True, exist_ok=True)
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S")
     target = trash / f"{stamp}_{uuid.uuid4().hex[:6]}_{path.name}"
-    shutil.move(path, target)
+    try:
+        trash.mkdir(parents=True, exist_ok=True)
+        shutil.move(path, target)
+        fsync_dir(trash)
+        fsync_dir(corpus)
+    except OSError as exc:
+        raise CorpusError(f"cannot move {path.name} to {trash}: {write_hint(exc)}") from None
     return target
 
 

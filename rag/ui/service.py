@@ -1,12 +1,14 @@
 """The models and index one app process shares between its users.
 
 Loaded once, reused by every handler; a corpus change rebuilds the index
-incrementally and swaps in a new searcher under a lock.
+incrementally and swaps in a new searcher under a lock. An index rebuilt by
+another process (``rag build``) is picked up before the next question.
 """
 
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -30,6 +32,7 @@ class Service:
         self._generator = generator
         self._assistant: Any = None
         self._lock = threading.RLock()
+        self._loaded: tuple[int, int] | None = None  # the manifest the searcher was loaded from
 
     def embedder(self) -> Any:
         """The embedding model, loaded on first use.
@@ -66,20 +69,31 @@ class Service:
             return False
         return True
 
-    def build(self, progress: bool = False) -> BuildReport:
+    def build(
+        self, progress: bool = False, notify: Callable[[str], None] | None = None
+    ) -> BuildReport:
         """Build or update the index, then point the assistant at it.
+
+        Waits (telling ``notify``) while another process builds the same index.
 
         Raises:
             CorpusError: If there are no readable articles.
             ModelError: If the embedding model is missing.
+            IndexBusyError: If another build holds the index past ``lock_timeout``.
+            IndexWriteError: If the index cannot be written; the old one stays.
         """
         from rag.indexing.build import build
-        from rag.search.searcher import Searcher
 
         with self._lock:
-            report = build(self.config, embedder=self.embedder(), progress=progress)
-            if self._assistant is not None and report.written:
-                self._assistant.searcher = Searcher(self.config, embedder=self.embedder())
+            report = build(
+                self.config,
+                embedder=self.embedder(),
+                progress=progress,
+                notify=notify,
+                holder="the chat app (rag serve)",
+            )
+            if self._assistant is not None:
+                self._refresh()
             return report
 
     def assistant(self) -> Any:
@@ -95,6 +109,28 @@ class Service:
             if self._assistant is None:
                 if not self.has_index():
                     self.build()
+                self._loaded = self._stamp()
                 searcher = Searcher(self.config, embedder=self.embedder())
                 self._assistant = Assistant(self.config, searcher, self._generator)
+            else:
+                self._refresh()
             return self._assistant
+
+    def _stamp(self) -> tuple[int, int] | None:
+        """Which manifest is on disk now: a swap puts a new file (inode) in place."""
+        from rag.indexing.store import MANIFEST_FILE
+
+        try:
+            stat = (Path(self.config.index_dir) / MANIFEST_FILE).stat()
+        except OSError:
+            return None
+        return stat.st_ino, stat.st_mtime_ns
+
+    def _refresh(self) -> None:
+        """Load the index again if a build (here or in another process) replaced it."""
+        from rag.search.searcher import Searcher
+
+        stamp = self._stamp()
+        if stamp is not None and stamp != self._loaded:
+            self._assistant.searcher = Searcher(self.config, embedder=self.embedder())
+            self._loaded = stamp

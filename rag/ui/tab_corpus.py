@@ -101,7 +101,7 @@ def _adder(service: Service) -> Any:
                 lines.append(f"⛔ {exc}")
         if saved:
             try:
-                report = service.build(progress=True)
+                report = service.build(progress=True, notify=gr.Info)
                 names = ", ".join(saved)
                 lines.append(t.say("added", ui_lang, names=names, chunks=report.chunks))
             except RagError as exc:
@@ -124,7 +124,7 @@ def _remover(service: Service) -> Any:
     def remove(doc_id: str | None, progress: Any = TRACKED) -> tuple:
         try:
             moved = corpus.remove(service.config, doc_id or "")
-            service.build(progress=True)
+            service.build(progress=True, notify=gr.Info)
         except RagError as exc:
             gr.Warning(str(exc))
             return lister(service, f"⛔ {exc}")()
