@@ -8,7 +8,7 @@ from rag.answering import evidence, faithful
 from rag.answering.answer_type import expected_types, gives, list_items, missing
 from rag.answering.cite.verify import verify
 from rag.records import Chunk, Hit
-from rag.text.english import money, with_english_figures
+from rag.text.english import with_english_figures
 
 
 @pytest.mark.parametrize(
@@ -94,9 +94,10 @@ def test_evidence_sentences_are_ranked_deduplicated_and_cut_at_the_margin():
 
 
 def test_english_figures_are_written_after_amounts_and_dates():
-    assert money(909e9, "KRW") == "909 billion won"
-    assert money(7.7e9, "KRW") == "7.7 billion won"
-    assert money(250e9, "CNY") == "250 billion yuan"
+    assert with_english_figures("77억원") == "77억원 (7.7 billion won)"
+    assert with_english_figures("2500억위안") == "2500억위안 (250 billion yuan)"
+    assert with_english_figures("약 47조원") == "약 47조원 (about 47 trillion won)"
+    assert with_english_figures("70여명이 2024년에") == "70여명이 2024년에"  # same in English
     shown = with_english_figures("2024년 9090억원을 2월 10~11일 투입한다.")
     assert shown == "2024년 9090억원 (909 billion won)을 2월 10~11일 (February 10-11) 투입한다."
     assert with_english_figures("숫자 없는 문장.") == "숫자 없는 문장."

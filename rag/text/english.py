@@ -9,40 +9,21 @@ writes the English form after each amount and date instead:
 
 from __future__ import annotations
 
-from rag.text.numbers import Quantity, find_quantities
+from rag.text.numbers import Quantity, find_quantities, render_en
 
-_CURRENCY = {"KRW": "won", "CNY": "yuan", "USD": "dollars", "JPY": "yen", "EUR": "euros"}
-_SCALES = ((1e12, "trillion"), (1e9, "billion"), (1e6, "million"))
-_MONTHS = (
-    "January February March April May June July August September October November December"
-).split()
-
-
-def _number(value: float) -> str:
-    """``909.0`` -> ``909``; ``7.7`` -> ``7.7``; ``1500`` -> ``1,500``."""
-    rounded = round(value, 1)
-    return f"{rounded:,.0f}" if rounded == int(rounded) else f"{rounded:,.1f}"
-
-
-def money(value: float, unit: str) -> str:
-    """An amount in English words of scale: ``909e9, "KRW"`` -> ``909 billion won``."""
-    name = _CURRENCY.get(unit, unit.lower())
-    for scale, word in _SCALES:
-        if value >= scale:
-            return f"{_number(value / scale)} {word} {name}".strip()
-    return f"{_number(value)} {name}".strip()
+# Kinds whose English form differs from the Korean one; counts and years read the same.
+_RENDERED = frozenset({"money", "date", "month"})
 
 
 def render(found: Quantity) -> str:
-    """A quantity in English, or "" when its digits read the same in English."""
-    if found.kind == "money":
-        return ("about " if found.approx else "") + money(found.value, found.unit)
-    if found.kind == "date":
-        month, day = divmod(int(found.value), 100)
-        return f"{_MONTHS[month - 1]} {day}" if 1 <= month <= 12 else ""
-    if found.kind == "month" and 1 <= found.value <= 12:
-        return _MONTHS[int(found.value) - 1]
-    return ""
+    """A quantity's English form for an English reader, or "" when its digits read the same.
+
+    ``9090억원`` -> ``909 billion won``; a hedged amount (``약 47조원``) -> ``about 47
+    trillion won``; ``2월 10일`` -> ``February 10``.
+    """
+    if found.kind not in _RENDERED:
+        return ""
+    return ("about " if found.approx and found.kind == "money" else "") + render_en(found)
 
 
 def with_english_figures(text: str) -> str:
