@@ -298,7 +298,11 @@ def load_config(
 
 # Thresholds calibrated with `rag eval --calibrate` for the chat models get-models provides
 # (README: Evaluation). A rag.toml [thresholds."<key>"] table overrides them.
-CALIBRATED: Mapping[str, Mapping[str, float]] = {}
+CALIBRATED: Mapping[str, Mapping[str, float]] = {
+    # faithful_below: eval/faithfulness.jsonl, 140 claims (bench/results/faithfulness-*).
+    "qwen2.5-coder-1.5b-instruct-q4_k_m": {"faithful_below": 0.4739},
+    "qwen2.5-coder-0.5b-instruct-q5_0": {"faithful_below": 0.6375},
+}
 
 
 def model_key(model: str) -> str:

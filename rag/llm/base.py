@@ -13,7 +13,7 @@ it) stops the generation too. Every failure is a :class:`~rag.errors.GeneratorEr
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import Protocol, runtime_checkable
 
 ROLES = ("system", "user", "assistant")
@@ -124,6 +124,21 @@ class Judge(Protocol):
             GeneratorError: If the model fails or cannot be reached.
         """
         ...
+
+
+def yes_no_ids(tokenize: Callable[[str], Sequence[int]]) -> dict[int, bool]:
+    """First-token ids of YES (True) and NO (False) spellings, with and without a space.
+
+    Args:
+        tokenize: The model's tokenizer: text to token ids, no special tokens.
+    """
+    found: dict[int, bool] = {}
+    for words, label in ((YES, True), (NO, False)):
+        for variant in (w for word in words for w in (word, " " + word)):
+            ids = tokenize(variant)
+            if ids and found.setdefault(ids[0], label) != label:
+                del found[ids[0]]  # a first piece shared by a yes and a no spelling
+    return found
 
 
 def yes_share(labelled: Iterable[tuple[bool, float]]) -> float | None:

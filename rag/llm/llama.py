@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from rag.errors import GeneratorError, ModelError, first_line
-from rag.llm.base import NO, YES, check_request, until_stop, yes_share
+from rag.llm.base import check_request, until_stop, yes_no_ids, yes_share
 from rag.llm.gguf import single_gguf
 from rag.models import load_failed, resolve_model
 
@@ -280,13 +280,9 @@ class LlamaCppGenerator:
     @functools.cached_property
     def _yes_no_ids(self) -> dict[int, bool]:
         """First-token ids of YES (True) and NO (False) spellings, with and without a space."""
-        found: dict[int, bool] = {}
-        for words, label in ((YES, True), (NO, False)):
-            for variant in (w for word in words for w in (word, " " + word)):
-                ids = self._llm.tokenize(variant.encode("utf-8"), add_bos=False, special=False)
-                if ids and found.setdefault(ids[0], label) != label:
-                    del found[ids[0]]  # a first piece shared by a yes and a no spelling
-        return found
+        return yes_no_ids(
+            lambda text: self._llm.tokenize(text.encode("utf-8"), add_bos=False, special=False)
+        )
 
     def stream(
         self, messages: list[dict[str, str]], max_new_tokens: int, stop: Sequence[str] = ()

@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from rag.errors import GeneratorError, ModelError, first_line
-from rag.llm.base import NO, YES, check_request, until_stop, yes_share
+from rag.llm.base import check_request, until_stop, yes_no_ids, yes_share
 from rag.llm.gguf import compute_dtype, converted_dir, load_gguf, save_converted, single_gguf
 from rag.llm.hf_stream import hf_helpers
 from rag.llm.prefix import KVPrefix
@@ -193,13 +193,7 @@ class TransformersGenerator:
     @functools.cached_property
     def _yes_no_ids(self) -> dict[int, bool]:
         """First-token ids of YES (True) and NO (False) spellings, with and without a space."""
-        found: dict[int, bool] = {}
-        for words, label in ((YES, True), (NO, False)):
-            for variant in (w for word in words for w in (word, " " + word)):
-                ids = self.tokenizer(variant, add_special_tokens=False)["input_ids"]
-                if ids and found.setdefault(ids[0], label) != label:
-                    del found[ids[0]]  # a first piece shared by a yes and a no spelling
-        return found
+        return yes_no_ids(lambda text: self.tokenizer(text, add_special_tokens=False)["input_ids"])
 
     def stream(
         self, messages: list[dict[str, str]], max_new_tokens: int, stop: Sequence[str] = ()
