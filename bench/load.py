@@ -116,9 +116,8 @@ def start_server(args: argparse.Namespace, port: int) -> tuple[subprocess.Popen,
     if args.embed_model:
         env["RAG_EMBED_MODEL"] = args.embed_model
     if args.gguf:
-        # The 0.5B's yes/no judgement does not separate questions: check off (README).
-        env.update(RAG_LLM_MODEL=str(args.gguf), RAG_ANSWERABLE_BELOW="0")
-        env["RAG_REFUSE_BELOW"] = "0.3765"
+        # The model's calibrated thresholds (rag.config.CALIBRATED) apply.
+        env.update(RAG_LLM_MODEL=str(args.gguf))
     else:
         FakeChat.delay = args.fake_delay
         fake = ThreadingHTTPServer(("127.0.0.1", 0), FakeChat)

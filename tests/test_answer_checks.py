@@ -161,3 +161,18 @@ def test_a_claim_failing_the_check_loses_its_citation_and_is_marked():
     assert checked.claims[1].citations == () and not checked.claims[1].supported
     assert checked.claims[1].reason == "names not in the source: 파리"
     assert checked.text.count("[1]") == 1
+
+
+def test_an_english_lead_in_names_every_sum_it_quotes_not_just_the_first():
+    from rag.answering.compose import lead_in
+
+    def sentence(text: str) -> evidence.Sentence:
+        return evidence.Sentence(1, 0, len(text), text, 1.0)
+
+    other = sentence("지난해 4억원 규모의 예산을 올해 77억원으로 대폭 늘렸다.")
+    budget = sentence("2024년 9090억원 규모 예산을 투입해 일상화를 추진한다.")
+    assert lead_in([budget]) == "The articles give 909 billion won, in Korean:"
+    assert lead_in([other, budget]) == (
+        "The articles give 400 million won, 7.7 billion won and 909 billion won, in Korean:"
+    )
+    assert lead_in([sentence("정부는 계획을 발표했다.")]) == "The articles say, in Korean:"

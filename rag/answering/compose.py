@@ -169,12 +169,21 @@ def uncalibrated_note(model: str, lang: str) -> str:
 
 
 def lead_in(sentences: Sequence[Sentence]) -> str:
-    """What an English answer says before quoting Korean sentences: the figure they give."""
+    """What an English answer says before quoting Korean sentences: the sums they give.
+
+    Every sum, in the order quoted: naming only the first would pass off another
+    plan's or another year's figure as the answer.
+    """
+    figures: list[str] = []
     for sentence in sentences:
         for found in find_quantities(sentence.text):
-            if found.kind == "money" and render(found):
-                return LEAD_IN_FIGURE.format(figure=render(found))
-    return LEAD_IN
+            shown = render(found) if found.kind == "money" else ""
+            if shown and shown not in figures:
+                figures.append(shown)
+    if not figures:
+        return LEAD_IN
+    listed = figures[0] if len(figures) == 1 else f"{', '.join(figures[:-1])} and {figures[-1]}"
+    return LEAD_IN_FIGURE.format(figure=listed)
 
 
 def quoted(turn: Turn, sentences: Sequence[Sentence], why: str, had_model: bool) -> Answer:

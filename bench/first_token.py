@@ -1,0 +1,112 @@
+"""Time to first token, this tree against an earlier commit, side by side in one run.
+
+Both trees answer the same questions at the same time, each in its own process with
+one llama.cpp thread (one core each on a 2-core machine), each with its own index
+built by its own code and its own default settings (the earlier commit's calibrated
+thresholds included). Models load before the clock starts.
+
+    RAG_LLM_MODEL=$RAG_MODELS_DIR/qwen2.5-coder-1.5b-instruct-q4_k_m.gguf \\
+        python bench/first_token.py --against 66cafdc [--per-lang 5]
+
+Prints p50 / p95 of the first token and of the whole answer per tree and language,
+and writes bench/results/first_token.json.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+RESULTS = Path(__file__).parent / "results"
+# Runs inside each tree: the Assistant moved in issue 9, so either import.
+DRIVER = """
+import json, sys
+from rag.config import load_config
+try:
+    from rag.answering.assistant import Assistant
+except ImportError:
+    from rag.pipeline import Assistant
+assistant = Assistant(load_config(overrides={"index_dir": sys.argv[1]}))
+assistant.warm()
+for line in sys.stdin:
+    q = json.loads(line)
+    answer = assistant.ask(q["question"])
+    t = answer.timings
+    print(json.dumps({"id": q["id"], "lang": q["lang"], "first_token": t.first_token,
+                      "total": t.total, "mode": answer.mode, "refused": answer.refused}),
+          flush=True)
+"""
+
+
+def questions(path: Path, per_lang: int) -> list[dict]:
+    rows = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line]
+    single = [r for r in rows if r.get("answerable", True) and not r.get("conversation")]
+    return [r for lang in ("ko", "en") for r in [x for x in single if x["lang"] == lang][:per_lang]]
+
+
+def start(tree: Path, index: Path, asked: list[dict]) -> subprocess.Popen:
+    env = {**os.environ, "PYTHONPATH": str(tree), "RAG_LLM_THREADS": "1"}
+    build = [sys.executable, "-m", "rag", "--index", str(index), "--corpus", str(ROOT / "corpus")]
+    subprocess.run([*build, "build"], env=env, cwd=tree, check=True, capture_output=True)
+    proc = subprocess.Popen(
+        [sys.executable, "-c", DRIVER, str(index)],
+        env=env,
+        cwd=tree,
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        text=True,
+    )
+    assert proc.stdin is not None
+    proc.stdin.write("".join(json.dumps(q, ensure_ascii=False) + "\n" for q in asked))
+    proc.stdin.close()
+    return proc
+
+
+def p50_p95(values: list[float]) -> str:
+    if not values:
+        return "-"
+    ordered = sorted(values)
+    p95 = ordered[min(len(ordered) - 1, round(0.95 * (len(ordered) - 1)))]
+    return f"{statistics.median(ordered) / 1000:.1f} / {p95 / 1000:.1f} s"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--against", required=True, help="the earlier commit")
+    parser.add_argument("--questions", type=Path, default=ROOT / "eval/questions.jsonl")
+    parser.add_argument("--per-lang", type=int, default=5)
+    args = parser.parse_args()
+    asked = questions(args.questions, args.per_lang)
+    with tempfile.TemporaryDirectory() as tmp:
+        old = Path(tmp) / "old"
+        subprocess.run(["git", "-C", str(ROOT), "worktree", "add", "--detach", str(old),
+                        args.against], check=True, capture_output=True)  # fmt: skip
+        try:
+            procs = {args.against: start(old, Path(tmp) / "old-index", asked)}
+            procs["this tree"] = start(ROOT, Path(tmp) / "new-index", asked)
+            rows = {name: [json.loads(line) for line in p.stdout] for name, p in procs.items()}
+        finally:
+            subprocess.run(["git", "-C", str(ROOT), "worktree", "remove", "--force", str(old)])
+    print("| code | lang | first token p50 / p95 | answer p50 / p95 | refused |")
+    print("| --- | --- | --- | --- | --- |")
+    for name, got in rows.items():
+        for lang in ("ko", "en"):
+            mine = [r for r in got if r["lang"] == lang]
+            first = p50_p95([r["first_token"] for r in mine if r["first_token"]])
+            total = p50_p95([r["total"] for r in mine])
+            refused = sum(r["refused"] for r in mine)
+            print(f"| {name} | {lang} | {first} | {total} | {refused} / {len(mine)} |")
+    RESULTS.mkdir(exist_ok=True)
+    (RESULTS / "first_token.json").write_text(json.dumps(rows, indent=1))
+
+
+if __name__ == "__main__":
+    main()
