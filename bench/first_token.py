@@ -1,14 +1,15 @@
 """Time to first token, this tree against an earlier commit, side by side in one run.
 
-Both trees answer the same questions at the same time, each in its own process with
-one llama.cpp thread (one core each on a 2-core machine), each with its own index
-built by its own code and its own default settings (the earlier commit's calibrated
-thresholds included). Models load before the clock starts.
+Each tree runs in its own process, with its own index built by its own code and its own
+default settings (the earlier commit's back end and calibrated thresholds included);
+this tree also runs once per ``--threads`` value. All load their models first, then
+take the questions in turn: question 1 to each, then question 2 to each, …, so only one
+answers at a time and the machine's noise falls on all alike.
 
     RAG_LLM_MODEL=$RAG_MODELS_DIR/qwen2.5-coder-1.5b-instruct-q4_k_m.gguf \\
-        python bench/first_token.py --against 66cafdc [--per-lang 5]
+        python bench/first_token.py --against 66cafdc [--per-lang 5] [--threads 1,2]
 
-Prints p50 / p95 of the first token and of the whole answer per tree and language,
+Prints p50 / p95 of the first token and of the whole answer per run and language,
 and writes bench/results/first_token.json.
 """
 
@@ -35,7 +36,7 @@ except ImportError:
     from rag.pipeline import Assistant
 assistant = Assistant(load_config(overrides={"index_dir": sys.argv[1]}))
 assistant.warm()
-for line in sys.stdin:
+for line in iter(sys.stdin.readline, ""):
     q = json.loads(line)
     answer = assistant.ask(q["question"])
     t = answer.timings
@@ -51,11 +52,14 @@ def questions(path: Path, per_lang: int) -> list[dict]:
     return [r for lang in ("ko", "en") for r in [x for x in single if x["lang"] == lang][:per_lang]]
 
 
-def start(tree: Path, index: Path, asked: list[dict]) -> subprocess.Popen:
-    env = {**os.environ, "PYTHONPATH": str(tree), "RAG_LLM_THREADS": "1"}
+def start(tree: Path, index: Path, threads: str = "") -> subprocess.Popen:
+    """Build the tree's index with its own code, then start its driver, models loaded."""
+    env = {**os.environ, "PYTHONPATH": str(tree)}
+    if threads:
+        env["RAG_LLM_THREADS"] = threads
     build = [sys.executable, "-m", "rag", "--index", str(index), "--corpus", str(ROOT / "corpus")]
     subprocess.run([*build, "build"], env=env, cwd=tree, check=True, capture_output=True)
-    proc = subprocess.Popen(
+    return subprocess.Popen(
         [sys.executable, "-c", DRIVER, str(index)],
         env=env,
         cwd=tree,
@@ -63,11 +67,19 @@ def start(tree: Path, index: Path, asked: list[dict]) -> subprocess.Popen:
         stdout=subprocess.PIPE,
         stderr=subprocess.DEVNULL,
         text=True,
+        bufsize=1,
     )
-    assert proc.stdin is not None
-    proc.stdin.write("".join(json.dumps(q, ensure_ascii=False) + "\n" for q in asked))
-    proc.stdin.close()
-    return proc
+
+
+def ask(proc: subprocess.Popen, question: dict) -> dict:
+    """One question to a driver; its timings when it has answered."""
+    assert proc.stdin is not None and proc.stdout is not None
+    proc.stdin.write(json.dumps(question, ensure_ascii=False) + "\n")
+    proc.stdin.flush()
+    line = proc.stdout.readline()
+    if not line:
+        raise SystemExit(f"a driver stopped (exit {proc.wait()})")
+    return json.loads(line)
 
 
 def p50_p95(values: list[float]) -> str:
@@ -83,6 +95,7 @@ def main() -> None:
     parser.add_argument("--against", required=True, help="the earlier commit")
     parser.add_argument("--questions", type=Path, default=ROOT / "eval/questions.jsonl")
     parser.add_argument("--per-lang", type=int, default=5)
+    parser.add_argument("--threads", default="1,2", help="llm_threads values for this tree")
     args = parser.parse_args()
     asked = questions(args.questions, args.per_lang)
     with tempfile.TemporaryDirectory() as tmp:
@@ -90,10 +103,17 @@ def main() -> None:
         subprocess.run(["git", "-C", str(ROOT), "worktree", "add", "--detach", str(old),
                         args.against], check=True, capture_output=True)  # fmt: skip
         try:
-            procs = {args.against: start(old, Path(tmp) / "old-index", asked)}
-            procs["this tree"] = start(ROOT, Path(tmp) / "new-index", asked)
-            rows = {name: [json.loads(line) for line in p.stdout] for name, p in procs.items()}
+            procs = {args.against: start(old, Path(tmp) / "old-index")}
+            for threads in args.threads.split(","):
+                index = Path(tmp) / f"index-{threads}"
+                procs[f"this tree, {threads} thread(s)"] = start(ROOT, index, threads)
+            rows: dict[str, list[dict]] = {name: [] for name in procs}
+            for question in asked:
+                for name, proc in procs.items():
+                    rows[name].append(ask(proc, question))
         finally:
+            for proc in procs.values():
+                proc.kill()
             subprocess.run(["git", "-C", str(ROOT), "worktree", "remove", "--force", str(old)])
     print("| code | lang | first token p50 / p95 | answer p50 / p95 | refused |")
     print("| --- | --- | --- | --- | --- |")
