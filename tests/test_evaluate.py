@@ -364,7 +364,8 @@ def test_applying_a_cut_turns_the_questions_it_catches_into_refusals_before_gene
     assert block["refusal_recall"] == 1.0 and block["false_refusal_rate"] == 0.0
     assert block["first_token_ms"]["p50"] == 3000.0  # the refusal has no first token
     no_check = apply_cut([answered], Cut(0.0, None, None, None, None, answerable_below=0.0))
-    assert no_check[0].timings["first_token"] == 2000.0 and no_check[0].timings["check"] == 0.0
+    # Times as measured: the answer reused the prompt the check read.
+    assert no_check[0] == answered
 
 
 def _claims(tmp_path, rows):

@@ -76,15 +76,14 @@ def apply_cut(rows: Sequence[Row], cut: Cut) -> list[Row]:
     Greedy generation is deterministic, so a question neither threshold refuses
     gets the same answer; one that a threshold refuses becomes a refusal before
     generation (retrieval scores kept, no answer or citation scores, no tokens).
-    With ``answerable_below = 0`` no check runs, so its time is taken off.
+    Times stay as measured, check included, even with ``answerable_below = 0``: the
+    check read the sources that the answer's prompt then reused, so taking its time
+    off would count the answer's prompt as free. A run without the check is faster
+    by the few tokens of the check's last line only.
     """
     out = []
     for r in rows:
         timings = dict(r.timings)
-        if r.mode and not cut.answerable_below and timings.get("check"):
-            for step in ("first_token", "total"):
-                timings[step] = max(0.0, timings[step] - timings["check"])
-            timings["check"] = 0.0
         if not r.mode or not _caught(r, cut.threshold, cut.answerable_below):
             out.append(replace(r, timings=timings))
             continue
