@@ -355,10 +355,18 @@ def test_applying_a_cut_turns_the_questions_it_catches_into_refusals_before_gene
         timings={**timings, "tokens_per_s": 5.0},
     )
     caught = replace(answered, id="c", answerable=False, answerability=0.2)
-    rows = apply_cut([answered, caught], Cut(0.5, None, None, None, None, answerable_below=0.5))
+    lost = replace(
+        answered, id="l", answerability=0.3, metrics={**answered.metrics, "strict_accuracy": 1.0}
+    )
+    cut = Cut(0.5, None, None, None, None, answerable_below=0.5)
+    rows = apply_cut([answered, caught, lost], cut)
     assert rows[0] == answered  # untouched: the same greedy answer
     assert rows[1].refused and rows[1].mode == "refusal" and rows[1].cited == ()
     assert rows[1].metrics == {"doc_hit@5": 1.0}  # retrieval kept, answer scores gone
+    # A falsely refused answerable question counts as wrong, not as missing.
+    assert rows[2].refused and rows[2].metrics == {"doc_hit@5": 1.0, "strict_accuracy": 0.0}
+    assert summarize(rows)["all"]["strict_accuracy"] == 0.0
+    rows = rows[:2]
     assert rows[1].timings["total"] == 1080.0 and rows[1].timings["first_token"] == 0.0
     block = summarize(rows)["all"]
     assert block["refusal_recall"] == 1.0 and block["false_refusal_rate"] == 0.0

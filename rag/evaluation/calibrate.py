@@ -88,6 +88,8 @@ def apply_cut(rows: Sequence[Row], cut: Cut) -> list[Row]:
             out.append(replace(r, timings=timings))
             continue
         kept = {k: v for k, v in r.metrics.items() if k.startswith(("doc_", "passage_", "lang"))}
+        if r.answerable:
+            kept["strict_accuracy"] = 0.0  # a refused answerable question is not right
         total = timings.get("retrieval", 0.0) + timings.get("check", 0.0)
         timings.update(first_token=0.0, total=total, tokens_per_s=0.0)
         out.append(
