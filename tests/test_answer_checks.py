@@ -176,3 +176,7 @@ def test_an_english_lead_in_names_every_sum_it_quotes_not_just_the_first():
         "The articles give 400 million won, 7.7 billion won and 909 billion won, in Korean:"
     )
     assert lead_in([sentence("정부는 계획을 발표했다.")]) == "The articles say, in Korean:"
+    # Only figures of the kind asked for: counts for "how many", none for "who".
+    models = sentence("대형 AI 모델(183개) 가운데 82개가 2500억위안 규모 산업에서 나왔다.")
+    assert lead_in([models], ("count",)) == "The articles give 183 and 82, in Korean:"
+    assert lead_in([models], ("name",)) == "The articles say, in Korean:"

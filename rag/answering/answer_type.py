@@ -104,6 +104,8 @@ _CAPITALISED = re.compile(r"(?<![.!?]\s)(?<!^)\b[A-Z][A-Za-z0-9&.'-]+|\b[A-Z]{2,
 _MONEY = frozenset({"money"})
 _COUNTS = frozenset({"count", "number", "ordinal", "percent"})
 _DATES = frozenset({"date", "month", "day", "year"})
+# The quantity kinds (rag.text.numbers) that are a figure of each answer type.
+FIGURES: dict[str, frozenset[str]] = {"amount": _MONEY, "count": _COUNTS, "date": _DATES}
 
 
 def expected_types(question: str, lang: str) -> tuple[AnswerType, ...]:
@@ -170,4 +172,4 @@ def gives(text: str, kind: AnswerType) -> bool:
     return bool(found & _DATES) or bool(_DATE_WORDS.search(text))
 
 
-__all__ = ["TYPES", "AnswerType", "expected_types", "gives", "list_items", "missing"]
+__all__ = ["FIGURES", "TYPES", "AnswerType", "expected_types", "gives", "list_items", "missing"]

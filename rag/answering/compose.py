@@ -11,7 +11,7 @@ import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from rag.answering.answer_type import AnswerType
+from rag.answering.answer_type import FIGURES, AnswerType
 from rag.answering.cite.markers import strip_markers
 from rag.answering.cite.verify import Verified, verify
 from rag.answering.evidence import Sentence, quote
@@ -22,6 +22,7 @@ from rag.text.english import render
 from rag.text.korean import split_sentences
 from rag.text.lang import detect, language, matches, other_language
 from rag.text.numbers import find_quantities
+from rag.text.render import render_en
 
 LANG_NAMES = {"ko": "Korean", "en": "English"}
 EXTRACTIVE_NOTE = {
@@ -168,16 +169,19 @@ def uncalibrated_note(model: str, lang: str) -> str:
     return UNCALIBRATED[lang].format(model=model.rstrip("/").rsplit("/", 1)[-1])
 
 
-def lead_in(sentences: Sequence[Sentence]) -> str:
-    """What an English answer says before quoting Korean sentences: the sums they give.
+def lead_in(sentences: Sequence[Sentence], kinds: Sequence[AnswerType] = ("amount",)) -> str:
+    """What an English answer says before quoting Korean sentences: the figures they give.
 
-    Every sum, in the order quoted: naming only the first would pass off another
-    plan's or another year's figure as the answer.
+    Only figures of the kind the question asks for (sums for "how much", counts for "how
+    many", dates for "when"), and every one of them, in the order quoted: naming only the
+    first would pass off another plan's or another year's figure as the answer. Other
+    questions get a plain lead-in.
     """
+    wanted = frozenset().union(*(FIGURES.get(kind, frozenset()) for kind in kinds))
     figures: list[str] = []
     for sentence in sentences:
         for found in find_quantities(sentence.text):
-            shown = render(found) if found.kind == "money" else ""
+            shown = (render(found) or render_en(found)) if found.kind in wanted else ""
             if shown and shown not in figures:
                 figures.append(shown)
     if not figures:
@@ -199,7 +203,7 @@ def quoted(turn: Turn, sentences: Sequence[Sentence], why: str, had_model: bool)
     """
     text = quote(sentences)
     if turn.lang == "en" and language(text) == "ko":
-        text = f"{lead_in(sentences)}\n{text}"
+        text = f"{lead_in(sentences, turn.kinds)}\n{text}"
     checked = verify(text, [h.chunk for h in turn.hits], None)
     notes = [(QUOTED_NOTE if had_model else EXTRACTIVE_NOTE)[turn.lang]]
     notes += [f"{why}: quoted the articles instead"] if why else []
