@@ -52,33 +52,46 @@ def questions(path: Path, per_lang: int) -> list[dict]:
     return [r for lang in ("ko", "en") for r in [x for x in single if x["lang"] == lang][:per_lang]]
 
 
-def start(tree: Path, index: Path, threads: str = "") -> subprocess.Popen:
+def start(tree: Path, index: Path, threads: str = "", torch_threads: str = "") -> subprocess.Popen:
     """Build the tree's index with its own code, then start its driver, models loaded."""
     env = {**os.environ, "PYTHONPATH": str(tree)}
+    if torch_threads:
+        env["OMP_NUM_THREADS"] = torch_threads  # torch's threads: the embedder, transformers
     if threads:
         env["RAG_LLM_THREADS"] = threads
-    build = [sys.executable, "-m", "rag", "--index", str(index), "--corpus", str(ROOT / "corpus")]
-    subprocess.run([*build, "build"], env=env, cwd=tree, check=True, capture_output=True)
-    return subprocess.Popen(
+    build = [sys.executable, "-m", "rag", "build", "--index", str(index)]
+    build += [
+        "--corpus",
+        str(ROOT / "corpus"),
+    ]  # flags after the command: both CLIs take them there
+    subprocess.run(build, env=env, cwd=tree, check=True, capture_output=True)
+    log = index.parent / f"{index.name}.log"
+    proc = subprocess.Popen(
         [sys.executable, "-c", DRIVER, str(index)],
         env=env,
         cwd=tree,
         stdin=subprocess.PIPE,
         stdout=subprocess.PIPE,
-        stderr=subprocess.DEVNULL,
+        stderr=log.open("w"),
         text=True,
         bufsize=1,
     )
+    proc.log = log  # type: ignore[attr-defined]
+    return proc
 
 
 def ask(proc: subprocess.Popen, question: dict) -> dict:
     """One question to a driver; its timings when it has answered."""
     assert proc.stdin is not None and proc.stdout is not None
-    proc.stdin.write(json.dumps(question, ensure_ascii=False) + "\n")
-    proc.stdin.flush()
+    try:
+        proc.stdin.write(json.dumps(question, ensure_ascii=False) + "\n")
+        proc.stdin.flush()
+    except BrokenPipeError:
+        pass  # it stopped: readline below says why
     line = proc.stdout.readline()
     if not line:
-        raise SystemExit(f"a driver stopped (exit {proc.wait()})")
+        log = proc.log.read_text(encoding="utf-8", errors="replace")  # type: ignore[attr-defined]
+        raise SystemExit(f"a driver stopped (exit {proc.wait()}):\n{log[-2000:]}")
     return json.loads(line)
 
 
@@ -96,6 +109,7 @@ def main() -> None:
     parser.add_argument("--questions", type=Path, default=ROOT / "eval/questions.jsonl")
     parser.add_argument("--per-lang", type=int, default=5)
     parser.add_argument("--threads", default="1,2", help="llm_threads values for this tree")
+    parser.add_argument("--torch-threads", default="", help="OMP_NUM_THREADS for every run")
     args = parser.parse_args()
     asked = questions(args.questions, args.per_lang)
     with tempfile.TemporaryDirectory() as tmp:
@@ -103,10 +117,12 @@ def main() -> None:
         subprocess.run(["git", "-C", str(ROOT), "worktree", "add", "--detach", str(old),
                         args.against], check=True, capture_output=True)  # fmt: skip
         try:
-            procs = {args.against: start(old, Path(tmp) / "old-index")}
+            procs = {args.against: start(old, Path(tmp) / "old-index", "", args.torch_threads)}
             for threads in args.threads.split(","):
                 index = Path(tmp) / f"index-{threads}"
-                procs[f"this tree, {threads} thread(s)"] = start(ROOT, index, threads)
+                procs[f"this tree, {threads} thread(s)"] = start(
+                    ROOT, index, threads, args.torch_threads
+                )
             rows: dict[str, list[dict]] = {name: [] for name in procs}
             for question in asked:
                 for name, proc in procs.items():
