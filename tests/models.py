@@ -322,3 +322,15 @@ def write_tiny_qwen_gguf(model_dir: Path, out_file: Path, chat_template: bool = 
     writer.write_tensors_to_file()
     writer.close()
     return out_file
+
+
+# A judge and an answer prompt that share their opening (the prefix-reuse tests).
+SOURCES = "[1] 과기정통부는 2024년 9090억원을 투입해 전국민 AI 일상화를 추진한다."
+JUDGE = [
+    {"role": "system", "content": "출처를 밝혀 답하세요."},
+    {"role": "user", "content": SOURCES + "\n\n답이 있나요? YES or NO"},
+]
+ANSWER = [
+    {"role": "system", "content": "출처를 밝혀 답하세요."},
+    {"role": "user", "content": SOURCES + "\n\n질문: 예산은 얼마인가?"},
+]

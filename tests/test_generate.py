@@ -29,6 +29,7 @@ from rag.llm.base import Generator, until_stop
 from rag.llm.gguf import converted_dir
 from rag.llm.http import OpenAIGenerator
 from rag.llm.local import TransformersGenerator
+from tests.models import ANSWER, JUDGE
 
 MESSAGES = [
     {"role": "system", "content": "출처를 밝혀 답하세요."},
@@ -669,16 +670,6 @@ def test_chat_server_without_logprobs_cannot_judge(serve):
 
 
 # ----------------------------------------------------------------------------- prefix reuse
-
-SOURCES = "[1] 과기정통부는 2024년 9090억원을 투입해 전국민 AI 일상화를 추진한다."
-JUDGE = [
-    {"role": "system", "content": "출처를 밝혀 답하세요."},
-    {"role": "user", "content": SOURCES + "\n\n답이 있나요? YES or NO"},
-]
-ANSWER = [
-    {"role": "system", "content": "출처를 밝혀 답하세요."},
-    {"role": "user", "content": SOURCES + "\n\n질문: 예산은 얼마인가?"},
-]
 
 
 def test_local_answer_after_the_judge_reads_only_what_follows_the_shared_prefix(tiny_qwen):

@@ -19,20 +19,11 @@ from rag.llm import load_generator, pick_backend
 from rag.llm.base import Generator, Judge
 from rag.llm.llama import LlamaCppGenerator, render_template, split_utf8
 from rag.llm.local import TransformersGenerator
-from tests.models import write_tiny_qwen_gguf
+from tests.models import ANSWER, JUDGE, write_tiny_qwen_gguf
 
 MESSAGES = [
     {"role": "system", "content": "출처를 밝혀 답하세요."},
     {"role": "user", "content": "과기정통부의 2024년 AI 예산은 얼마인가?"},
-]
-SOURCES = "[1] 과기정통부는 2024년 9090억원을 투입해 전국민 AI 일상화를 추진한다."
-JUDGE = [
-    {"role": "system", "content": "출처를 밝혀 답하세요."},
-    {"role": "user", "content": SOURCES + "\n\n답이 있나요? YES or NO"},
-]
-ANSWER = [
-    {"role": "system", "content": "출처를 밝혀 답하세요."},
-    {"role": "user", "content": SOURCES + "\n\n질문: 예산은 얼마인가?"},
 ]
 
 
