@@ -1,8 +1,10 @@
-"""An answer while other work uses the CPU: llama.cpp with 1 thread against 2.
+"""An answer while other work uses the CPU: llama.cpp with 1 thread, 2, and the default.
 
 One GGUF model reads a fixed ~1,000-token RAG prompt (cold) and decodes 48 tokens, with
 0, 1 and 2 extra processes spinning on the CPU (what an upload's index build or a second
-program does to a 2-core machine), at each thread count, in one run.
+program does to a 2-core machine), in one run, with each thread setting: 1 and 2 threads
+for both, and ``auto`` (``llm_threads = 0``): every core reads the prompt, and decoding
+uses the cores other work left free while it was read (rag/llm/cpu.py).
 
     python bench/threads.py [--index /work/main/index] [--model 1.5b] [--busy 0,1,2]
 
@@ -25,17 +27,27 @@ from generation import MODELS, QUESTION, corpus_hits, cpu_name
 
 from rag.answering.prompt import build_prompt
 from rag.config import models_dir
+from rag.llm.cpu import cores
 from rag.llm.llama import LlamaCppGenerator
 
 RESULTS = Path(__file__).parent / "results"
 SPIN = "while True: pass"
 
 
-def measure(gen: LlamaCppGenerator, messages, threads: int, busy: int, tokens: int) -> dict:
+def use(gen: LlamaCppGenerator, setting: str) -> None:
+    """Set the generator's threads as ``llm_threads`` = ``setting`` (auto = 0) would."""
+    auto = setting == "auto"
+    gen.adaptive = auto
+    gen.batch_threads = cores() if auto else int(setting)
+    gen.threads = 1 if auto else int(setting)
+    gen._llm._ctx.set_n_threads(gen.threads, gen.batch_threads)
+
+
+def measure(gen: LlamaCppGenerator, messages, setting: str, busy: int, tokens: int) -> dict:
     spinners = [subprocess.Popen([sys.executable, "-c", SPIN]) for _ in range(busy)]
     try:
         time.sleep(0.5)
-        gen._llm._ctx.set_n_threads(threads, threads)
+        use(gen, setting)
         gen._llm.n_tokens = 0  # read the prompt cold
         start = time.perf_counter()
         stream = gen.stream(messages, tokens)
@@ -50,7 +62,8 @@ def measure(gen: LlamaCppGenerator, messages, threads: int, busy: int, tokens: i
             spinner.kill()
             spinner.wait()
     return {
-        "threads": threads,
+        "threads": setting,
+        "decode_threads": gen.threads,
         "busy_processes": busy,
         "first_token_s": round(first, 2),
         "decode_tok_s": round(decode, 1),
@@ -70,14 +83,15 @@ def main() -> None:
     prompt = build_prompt(QUESTION, corpus_hits(args.index, QUESTION), "ko", 1000, gen.count_tokens)
     rows = []
     for busy in (int(b) for b in args.busy.split(",")):
-        for threads in (1, 2):
-            rows.append(measure(gen, prompt.messages, threads, busy, args.tokens))
+        for setting in ("1", "2", "auto"):
+            rows.append(measure(gen, prompt.messages, setting, busy, args.tokens))
             print(json.dumps(rows[-1]), flush=True)
-    print("\n| other busy processes | threads | first token | decode | load average |")
-    print("|---|---|---|---|---|")
+    print("\n| other busy processes | threads | decoded with | first token | decode | load avg |")
+    print("|---|---|---|---|---|---|")
     for r in rows:
         print(
-            f"| {r['busy_processes']} | {r['threads']} | {r['first_token_s']} s "
+            f"| {r['busy_processes']} | {r['threads']} | {r['decode_threads']} "
+            f"| {r['first_token_s']} s "
             f"| {r['decode_tok_s']} tok/s | {r['load_average']} |"
         )
     args.out.parent.mkdir(parents=True, exist_ok=True)

@@ -19,6 +19,7 @@ from rag.errors import ConfigError
 
 MODES = ("hybrid", "dense", "bm25")
 PROMPT_EVIDENCE = ("sentences", "passages")
+ENGLISH_ANSWERS = ("translate", "direct")
 THRESHOLD_NAMES = ("answerable_below", "faithful_below")
 ANSWER_MODES = ("generate", "extractive")
 LANG_CHOICES = ("auto", "ko", "en")
@@ -81,13 +82,13 @@ class Config:
     # one, when llama-cpp-python is installed; transformers for everything else), llama
     # (llama.cpp; GGUF only) or transformers (also .gguf, de-quantized once).
     llm_backend: str = "auto"
-    # CPU threads of a local chat model; 0 = the back end's default: 1 for llama.cpp,
-    # every core for transformers. One llama.cpp thread keeps an answer going while other
-    # work shares the cores (an upload's index build, a second process): on the 2-core
-    # EPYC, 1.5B Q4_K_M, a 990-token prompt, with other jobs keeping both cores busy,
-    # 2 threads decoded 1.8 tokens/s and 1 thread 6.5; with one more busy process, 0.3
-    # against 3.0 (bench/threads.py). Reading the prompt took about as long either way
-    # (80 s against 69 s). On a machine of its own, 2 threads read a prompt faster.
+    # CPU threads of a local chat model; 0 = the back end's default. llama.cpp: every
+    # core reads the prompt, and decoding uses the cores other work leaves free, judged
+    # while the prompt is read (rag/llm/cpu.py); transformers: every core. On the 2-core
+    # EPYC, 1.5B Q4_K_M, a ~1,000-token prompt (bench/threads.py): idle, 2 threads read
+    # it in half the time of 1 and decode at 18 tokens/s against 10; with one other busy
+    # process, 2 decoding threads collapse to ~4 tokens/s while 1 keeps ~10, and 2
+    # threads still read the prompt about as fast as 1. A number > 0 fixes both.
     llm_threads: int = 0
     # Tokens a llama.cpp model's KV cache holds, prompt and answer together (memory is
     # allocated for all of it; the model's trained context bounds it).
@@ -112,6 +113,11 @@ class Config:
     # What the prompt shows: "sentences" (the evidence sentences of each passage) or
     # "passages" (whole passages, fitted to prompt_tokens).
     prompt_evidence: str = "sentences"
+    # An English question over Korean articles: "translate" (the model answers in Korean,
+    # the answer is checked in Korean, then translated sentence by sentence and kept
+    # only if the figures and Latin names survive; rag/answering/translate.py) or
+    # "direct" (the model answers in English from the Korean sources).
+    english_answers: str = "translate"
     # Refuse without calling the model when the best passage's dense similarity is
     # below this (calibrate with `rag eval --calibrate`); 0 = never.
     # 0.3765: calibrated on eval/questions.jsonl with the 0.5B (whose check is off).
@@ -213,6 +219,8 @@ def validate(config: Config) -> Config:
         raise ConfigError(f"evidence_sentences must be at least 1, got {config.evidence_sentences}")
     if config.prompt_evidence not in PROMPT_EVIDENCE:
         raise ConfigError(f"prompt_evidence must be one of {', '.join(PROMPT_EVIDENCE)}")
+    if config.english_answers not in ENGLISH_ANSWERS:
+        raise ConfigError(f"english_answers must be one of {', '.join(ENGLISH_ANSWERS)}")
     for name in THRESHOLD_NAMES:
         value = getattr(config, name)
         if value is not None and not 0 <= value <= 1:

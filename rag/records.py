@@ -192,9 +192,13 @@ class Answer:
 
 @dataclass(frozen=True)
 class Stage:
-    """The step now running, for a user who waits: searching, checking or writing."""
+    """The step now running, for a user who waits.
 
-    name: Literal["searching", "checking", "writing"]
+    Searching, checking, writing, or translating (an English answer written in Korean,
+    :mod:`rag.answering.translate`).
+    """
+
+    name: Literal["searching", "checking", "writing", "translating"]
 
 
 @dataclass(frozen=True)

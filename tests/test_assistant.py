@@ -113,7 +113,7 @@ def test_wrong_language_is_retried_once_with_a_firmer_instruction(built):
     question = "2024년 전국민 인공지능 일상화 예산은 얼마야?"
     n = budget_source(assistant(built), question)
     replies = ("정부는 9090억원을 투입한다.", f"Korea will invest 9090억원 in AI in 2024 [{n}].")
-    a = assistant(built, *replies)
+    a = assistant(built, *replies, english_answers="direct")
     a.similarity = lambda: None  # the fake embedder cannot match English to Korean
     events = list(a.stream(question, lang="en"))
     assert [type(e) for e in events].count(Reset) == 1
@@ -125,7 +125,7 @@ def test_wrong_language_is_retried_once_with_a_firmer_instruction(built):
 
 
 def test_wrong_language_twice_falls_back_to_quoted_sentences_with_a_note(built):
-    a = assistant(built, "정부는 투입한다.", "정부는 정말 투입한다.")
+    a = assistant(built, "정부는 투입한다.", "정부는 정말 투입한다.", english_answers="direct")
     answer = a.ask("2024년 전국민 인공지능 일상화 예산은 얼마야?", lang="en")
     assert answer.mode == "extractive" and answer.citations
     assert any("did not answer in English" in note for note in answer.notes)
@@ -302,6 +302,46 @@ def test_an_english_quote_says_in_english_what_it_quotes(built):
     assert len([c for c in answer.claims if c.citations]) <= 2  # at most two quoted sentences
 
 
+def test_an_english_answer_is_written_and_checked_in_korean_then_translated(built):
+    question = "2024년 전국민 인공지능 일상화 예산은 얼마야?"  # the fake embedder is lexical
+    n = budget_source(assistant(built), question)
+    korean = f"정부는 2024년 9090억원 규모 예산을 투입해 전국민 인공지능 일상화를 추진한다 [{n}]."
+    english = "The government will invest 909 billion won in 2024 to bring AI to everyday life."
+    a = assistant(built, korean, english)
+    events = list(a.stream(question, lang="en"))
+    answer = events[-1].answer
+    resets = [i for i, e in enumerate(events) if isinstance(e, Reset)]
+    assert len(resets) == 1 and events[resets[0] + 1] == Stage("translating")  # Korean shown
+    prompts = a._generator.prompts
+    assert "Answer the question in Korean" in prompts[0][-1]["content"]
+    assert "9090억원 (909 billion won)" in prompts[1][-1]["content"]  # the translation's
+    assert (answer.lang, answer.mode, answer.text) == ("en", "generate", f"{english}[1]")
+    assert answer.claims[0].text == english and answer.claims[0].citations == (1,)
+    assert BUDGET_PASSAGE in answer.citations[0].evidence
+    assert any("machine-translated" in note for note in answer.notes)
+
+
+def test_a_translation_that_changes_a_figure_is_retried_then_the_quote_is_translated(built):
+    question = "2024년 전국민 인공지능 일상화 예산은 얼마야?"
+    n = budget_source(assistant(built), question)
+    korean = f"정부는 2024년 9090억원 규모 예산을 투입해 전국민 인공지능 일상화를 추진한다 [{n}]."
+    wrong = "The government will invest 90.9 billion won in 2024."
+    a = assistant(built, korean, wrong, wrong, "In 2024, 909 billion won goes to everyday AI.")
+    answer = a.ask(question, lang="en")
+    prompts = a._generator.prompts
+    assert "gave 90.9 billion won" in prompts[2][-1]["content"]  # the firmer second try
+    assert answer.mode == "extractive" and "909 billion won" in answer.text
+    assert not any("\uac00" <= ch <= "\ud7a3" for ch in answer.text)  # all English
+    assert any("English translation did not hold up" in note for note in answer.notes)
+    assert any("machine-translated" in note for note in answer.notes)
+
+
+def test_english_answers_direct_asks_the_model_in_english(built):
+    a = assistant(built, "Korea invests 909 billion won [1].", english_answers="direct")
+    a.ask("2024년 전국민 인공지능 일상화 예산은 얼마야?", lang="en")
+    assert "Answer the question in English" in a._generator.prompts[0][-1]["content"]
+
+
 def test_an_uncalibrated_model_runs_without_the_checks_and_says_so(built):
     a = assistant(built, "정부는 2024년 9090억원을 투입한다 [1].")
     a._generator.yes = 0.01  # would refuse everything, were the check on
@@ -337,3 +377,15 @@ def test_a_sentence_the_model_does_not_find_in_its_source_loses_its_citation(bui
     kept, dropped = answer.claims
     assert kept.supported and kept.citations
     assert not dropped.supported and not dropped.citations and "P(yes) 0.10" in dropped.reason
+
+
+def test_asked_for_korean_a_model_that_answers_in_english_is_taken_as_it_is(built):
+    question = "2024년 전국민 인공지능 일상화 예산은 얼마야?"
+    n = budget_source(assistant(built), question)
+    a = assistant(built, f"Korea will invest 9090억원 (909 billion won) in 2024 [{n}].")
+    a.similarity = lambda: None  # the fake embedder cannot match English to Korean
+    events = list(a.stream(question, lang="en"))
+    answer = events[-1].answer
+    assert not any(isinstance(e, Reset) for e in events) and len(a._generator.prompts) == 1
+    assert answer.mode == "generate" and answer.text.startswith("Korea will invest")
+    assert not any("machine-translated" in note for note in answer.notes)

@@ -99,7 +99,7 @@ def test_the_assistant_answers_around_controls_and_lone_surrogates(make):
 
 @pytest.mark.parametrize(("question", "name"), THIRD)
 def test_a_third_language_question_is_answered_in_english_with_a_note(make, question, name):
-    a = make()
+    a = make(english_answers="direct")  # the prompt itself asks for English
     a._generator = FakeGenerator("The government will invest 909 billion won [1].")
     answer = a.ask(question)
     assert answer.lang == "en" and f"looks {name}" in answer.notes[0]

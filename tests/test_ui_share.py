@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 from markdown_it import MarkdownIt
 
-from rag.records import Answer, Citation, Claim
+from rag.records import Answer, Citation, Claim, Reset, Stage, Token
 from rag.ui import chat, evaluation, history, render, share
 from rag.ui import text as t
 from rag.ui.service import Service
@@ -199,6 +199,19 @@ def test_stage_and_elapsed_time_show_until_the_first_token(fake_index):
     assert 'data-elapsed="2500"' in pending_views[-1] and ">2.5 s<" in pending_views[-1]
     final = render.conversation_html(turns, "en")
     assert "rag-pending" not in final and "rag-stage" not in final
+
+
+def test_a_korean_draft_gives_way_to_the_translating_stage():
+    turn = chat.Turn("How much?", started=100.0)
+    for event in (Stage("writing"), Token("정부는 9090억원을")):
+        chat.apply(turn, event)
+    assert "정부는" in render.turn_html(turn, 1, "en")
+    chat.apply(turn, Reset("translating it into English"))
+    chat.apply(turn, Stage("translating"))
+    html = render.turn_html(turn, 1, "en", now=104.0)
+    assert "정부는" not in html and 'data-stage="translating"' in html
+    assert "Translating the answer into English" in html and ">4.0 s<" in html
+    assert "영어로 옮기는 중" in render.turn_html(turn, 1, "ko", now=104.0)
 
 
 def test_pending_stopped_and_failed_turns_look_different():

@@ -3,7 +3,7 @@
     check the query -> rewrite a follow-up -> retrieve -> refuse if weak
     -> evidence sentences -> judge: do they answer? -> prompt -> generate
     -> check the language -> verify citations and faithfulness -> check the answer type
-    -> answer (or quote the evidence)
+    -> answer (or quote the evidence); in English over Korean articles, translated
 
 :meth:`Assistant.stream` yields typed events (:data:`rag.records.Event`) as it
 goes; every other module does one of the steps.
@@ -16,8 +16,8 @@ from collections.abc import Iterator, Sequence
 from dataclasses import replace
 from typing import Any
 
-from rag.answering import evidence, faithful
-from rag.answering.answer_type import AnswerType, expected_types, gives, missing
+from rag.answering import evidence, faithful, fallback
+from rag.answering.answer_type import expected_types, missing
 from rag.answering.answerable import answerable_score
 from rag.answering.cite.markers import is_dont_know
 from rag.answering.cite.score import Similarity, embedding_similarity
@@ -34,13 +34,13 @@ from rag.answering.compose import (
     language_matches,
     language_notes,
     ms_since,
-    quoted,
     refusal,
     uncalibrated_note,
     weak_evidence,
 )
-from rag.answering.evidence import quote
+from rag.answering.fallback import quote_answer
 from rag.answering.prompt import Prompt, build_prompt
+from rag.answering.translate import NOTE, TRANSLATING, try_translate
 from rag.config import Config, checks
 from rag.errors import GeneratorError, RagError
 from rag.llm import Generator, load_generator
@@ -52,8 +52,6 @@ from rag.text.lang import language
 
 # Tokens the chat template adds around the messages (role markers), kept free.
 TEMPLATE_TOKENS = 64
-# Most evidence sentences a quoted answer gives.
-QUOTED = 2
 UNGROUNDED = "no sentence of the model's answer was backed by its sources"
 # Strings after which a small model has stopped answering and started rambling.
 STOP = ("\nQuestion:", "\nSources:", "<source", "\n\n\n")
@@ -225,6 +223,7 @@ class Assistant:
         if query != question:
             yield Rewritten(query)
         turn = Turn(question, query, lang, hits, Clock(started, retrieval=ms_since(started)))
+        turn.writes = self._writes(turn) if generate else lang  # quotes translate only then
         yield Retrieved(tuple(hits))
         if not hits or (weak_evidence(hits, self.config.refuse_below) and not self.calibrating):
             yield Answered(refusal(turn))
@@ -248,6 +247,12 @@ class Assistant:
         yield Stage("writing")
         yield from self._generate(generator, turn, prompt, tokens)
 
+    def _writes(self, turn: Turn) -> str:
+        """The language the model writes in: Korean for an English answer it translates."""
+        korean = any(language(h.chunk.text) == "ko" for h in turn.hits)
+        translate = turn.lang == "en" and self.config.english_answers == "translate"
+        return "ko" if translate and korean else turn.lang
+
     def _prompt(
         self,
         generator: Generator,
@@ -260,11 +265,11 @@ class Assistant:
         c = self.config
         if sentences is None and c.prompt_evidence == "sentences":
             sentences = evidence.select(turn.ranked, c.evidence_sentences)
-        across = turn.lang == "en" and any(language(h.chunk.text) == "ko" for h in turn.hits)
+        across = turn.writes == "en" and any(language(h.chunk.text) == "ko" for h in turn.hits)
         return build_prompt(
             turn.query,
             turn.hits,
-            turn.lang,
+            turn.writes,
             min(c.prompt_tokens, generator.context_window - tokens - TEMPLATE_TOKENS),
             generator.count_tokens,
             evidence=sentences,
@@ -297,10 +302,13 @@ class Assistant:
             if text is None:
                 return
             if is_dont_know(text):
-                yield Answered(refusal(turn, text))
+                yield Answered(refusal(turn, text if language_matches(text, turn.lang) else ""))
                 return
-            if not language_matches(text, turn.lang):
-                why = f"the model did not answer in {LANG_NAMES[turn.lang]}"
+            # Asked to write in Korean for an English question, a model that answers in
+            # English anyway has answered in the user's language: checked as it is.
+            written = turn.lang if language_matches(text, turn.lang) else turn.writes
+            if not language_matches(text, written):
+                why = f"the model did not answer in {LANG_NAMES[turn.writes]}"
                 if retry:
                     yield Answered(self._quote(turn, why))
                     return
@@ -310,9 +318,12 @@ class Assistant:
             checked = self._verify(text, prompt, generator)
             lacking = missing(checked.text, turn.kinds)
             if grounded(checked.claims) and not lacking:
-                yield Answered(checked_answer(turn, checked))
+                if written != turn.lang:
+                    yield Reset(TRANSLATING)
+                    yield Stage("translating")
+                yield Answered(self._finish(generator, turn, checked, written))
                 return
-            holder = self._holder(turn, turn.kinds)
+            holder = fallback.holder(turn, turn.kinds)
             why = f"the answer gave no {lacking[0]}" if lacking else UNGROUNDED
             why = UNGROUNDED if not grounded(checked.claims) else why
             if retry or holder is None:
@@ -320,6 +331,15 @@ class Assistant:
                 return
             yield Reset(f"{why}; asking with the sentence that gives it")
             prompt = self._prompt(generator, turn, tokens, sentences=[holder])
+
+    def _finish(self, generator: Generator, turn: Turn, checked: Verified, written: str) -> Answer:
+        """The checked answer, translated when the model wrote it in another language."""
+        if written == turn.lang:
+            return checked_answer(turn, checked)
+        english = try_translate(generator, checked, self.checks.faithful_below)
+        if english is None:
+            return self._quote(turn, "its English translation did not hold up")
+        return checked_answer(turn, english, notes=[NOTE])
 
     def _stream(
         self, generator: Generator, turn: Turn, prompt: Prompt, tokens: int
@@ -339,17 +359,6 @@ class Assistant:
         clock.count(generator.count_tokens(text))
         return text
 
-    def _holder(self, turn: Turn, kinds: Sequence[AnswerType]) -> evidence.Sentence | None:
-        """The best evidence sentence that gives what the question asks for.
-
-        None when the question asks for nothing a sentence can be checked for (only
-        amounts, counts, dates, places, names, lists and yes/no can), or none gives it.
-        """
-        if set(kinds) <= {"other"}:
-            return None
-        candidates = evidence.select(turn.ranked, len(turn.ranked), margin=1.0)
-        return next((s for s in candidates if all(gives(s.text, k) for k in kinds)), None)
-
     def _verify(self, text: str, prompt: Prompt, generator: Generator) -> Verified:
         """Check the model's citations, and that each cited source states its sentence."""
         threshold = self.checks.faithful_below
@@ -365,20 +374,9 @@ class Assistant:
         chunks = [h.chunk for h in prompt.sources]
         return verify(drop_repeats(text), chunks, self.similarity(), stated)
 
-    def _quote(
-        self, turn: Turn, why: str, sentences: Sequence[evidence.Sentence] | None = None
-    ) -> Answer:
-        """Quote at most two relevant evidence sentences (or the given ones), cited.
-
-        A sentence that gives what the question asks for goes first.
-        """
-        chosen = list(sentences or evidence.select(turn.ranked, QUOTED))
-        holder = self._holder(turn, turn.kinds) if missing(quote(chosen), turn.kinds) else None
-        if holder is not None and sentences is None:
-            chosen = [holder, *(s for s in chosen if s != holder)][:QUOTED]
-        if not chosen:
-            return refusal(turn)
-        return quoted(turn, chosen, why, self._generator is not None)
+    def _quote(self, turn: Turn, why: str) -> Answer:
+        """Quote the evidence instead (:func:`rag.answering.fallback.quote_answer`)."""
+        return quote_answer(turn, why, self._generator, self.checks.faithful_below)
 
 
 def _with_notes(events: Iterator[Event], notes: tuple[str, ...]) -> Iterator[Event]:

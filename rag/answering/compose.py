@@ -130,6 +130,9 @@ class Turn:
     lang: str
     hits: list[Hit]
     clock: Clock
+    # The language the model writes in: ``lang``, or Korean for an English answer that
+    # is translated (rag.answering.translate).
+    writes: str = ""
     answerability: float | None = None
     # Every sentence of the passages, scored against the query, best first.
     ranked: list[Sentence] = field(default_factory=list)
@@ -190,24 +193,37 @@ def lead_in(sentences: Sequence[Sentence], kinds: Sequence[AnswerType] = ("amoun
     return LEAD_IN_FIGURE.format(figure=listed)
 
 
-def quoted(turn: Turn, sentences: Sequence[Sentence], why: str, had_model: bool) -> Answer:
-    """An answer that quotes evidence sentences with their citations.
+def quoted_text(turn: Turn, sentences: Sequence[Sentence], english: bool = True) -> Verified:
+    """Evidence sentences quoted with their citations, checked.
 
-    An English answer over Korean sentences first says, in English, what it quotes.
-
-    Args:
-        turn: The question and its passages (``Sentence.source`` indexes ``turn.hits``).
-        sentences: The sentences to quote.
-        why: Why the model's answer was not used ("" for none).
-        had_model: Whether a chat model answered first (which note to show).
+    With ``english``, an English answer over Korean sentences first says, in English,
+    what it quotes.
     """
     text = quote(sentences)
-    if turn.lang == "en" and language(text) == "ko":
+    if english and turn.lang == "en" and language(text) == "ko":
         text = f"{lead_in(sentences, turn.kinds)}\n{text}"
-    checked = verify(text, [h.chunk for h in turn.hits], None)
-    notes = [(QUOTED_NOTE if had_model else EXTRACTIVE_NOTE)[turn.lang]]
-    notes += [f"{why}: quoted the articles instead"] if why else []
-    return checked_answer(turn, checked, "extractive", notes)
+    return verify(text, [h.chunk for h in turn.hits], None)
+
+
+def quoted(
+    turn: Turn,
+    checked: Verified,
+    why: str,
+    had_model: bool,
+    notes: Sequence[str] = (),
+) -> Answer:
+    """An answer that quotes evidence sentences (:func:`quoted_text`), or their translation.
+
+    Args:
+        turn: The question and its passages.
+        checked: The quote (or its checked translation).
+        why: Why the model's answer was not used ("" for none).
+        had_model: Whether a chat model answered first (which note to show).
+        notes: More notes (that the quote was translated).
+    """
+    shown = [(QUOTED_NOTE if had_model else EXTRACTIVE_NOTE)[turn.lang], *notes]
+    shown += [f"{why}: quoted the articles instead"] if why else []
+    return checked_answer(turn, checked, "extractive", shown)
 
 
 def drop_repeats(text: str) -> str:

@@ -23,7 +23,7 @@ from rag.ui import text as t
 from rag.ui.chat import Turn
 from rag.ui.share import clipboard_text
 
-STAGES = ("searching", "checking", "writing")
+STAGES = ("searching", "checking", "writing", "translating")
 
 
 class Html(str):

@@ -51,6 +51,7 @@ LABELS: dict[str, tuple[str, str]] = {
     "stage_searching": ("기사를 찾는 중", "Searching the articles"),
     "stage_checking": ("문단이 질문에 답하는지 확인하는 중", "Checking the passages answer it"),
     "stage_writing": ("답변을 쓰는 중", "Writing the answer"),
+    "stage_translating": ("답변을 영어로 옮기는 중", "Translating the answer into English"),
     "answer": ("답변", "Answer"),
     "sources": ("출처", "Sources"),
     "no_sources": ("인용한 출처가 없습니다", "No source cited"),

@@ -1,0 +1,181 @@
+"""English answers over Korean articles: written and checked in Korean, then translated.
+
+Asked in English about Korean sources, the small chat models answer loosely: terms stay
+in Hangul, figures are misread, names invented. In Korean they answer from the same
+sources far better, and every check (citations, faithfulness, answer type) compares
+Korean with Korean. So an English question's answer is written and checked in Korean
+and then translated one sentence at a time, each with its own narrow prompt and the
+figures already in English (``9090억원 (909 billion won)``). A translation is kept only
+if it is English and keeps the sentence's figures and names: no figure dropped or
+added (:func:`rag.text.numbers.unsupported_numbers` both ways), and every Latin name
+or acronym of the Korean (NIA, BPR, SaaS) still there, and every Hangul name
+romanised recognisably (:mod:`rag.text.romanize`: "Google" for 네이버 is caught). A
+sentence that fails gets one more try with the rule made firm; if that fails too, the
+whole translation is rejected and the caller falls back. With a calibrated model, the
+faithfulness judge must also find that the Korean sentence states the English one.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+
+from rag.answering import faithful
+from rag.answering.cite.verify import Verified
+from rag.errors import GeneratorError
+from rag.llm.base import Generator
+from rag.text.english import with_english_figures
+from rag.text.lang import hangul_share
+from rag.text.numbers import unsupported_numbers
+from rag.text.romanize import hangul_names, rendered
+
+SYSTEM = "You translate sentences from Korean news articles into English."
+ASK = (
+    "Translate this Korean sentence into English. Keep every name, number and date; where "
+    "a figure has an English form in parentheses, write that form. Reply with the English "
+    "sentence only.\n\n{sentence}"
+)
+FIRM = (
+    "Your previous translation {fault}. Translate the sentence again, into English only, "
+    "keeping every figure exactly as given."
+)
+# Latin words a translation must keep: names and acronyms written in Latin letters.
+_LATIN = re.compile(r"[A-Za-z][A-Za-z0-9&+.-]*[A-Za-z0-9+]")
+# Most Hangul a translation may keep (a name in brackets); more is untranslated Korean.
+HANGUL_LEFT = 0.1
+# Most tokens one translated sentence may take.
+MAX_TOKENS = 160
+# Notes on a translated answer, and on a translated quote.
+NOTE = (
+    "The model answered in Korean, from the Korean articles; the answer was checked "
+    "and machine-translated. The citations show the original sentences."
+)
+# What the user sees while the Korean answer they watched stream is translated.
+TRANSLATING = "the model answered in Korean from the Korean articles; translating it into English"
+QUOTE_NOTE = "The quoted Korean sentences are machine-translated; the citations show them."
+
+
+@dataclass(frozen=True)
+class Translation:
+    """One sentence's translation, or why none was kept.
+
+    Attributes:
+        text: The English sentence ("" when rejected).
+        fault: Why the last try was rejected ("" when kept).
+    """
+
+    text: str
+    fault: str = ""
+
+
+def messages(korean: str, fault: str = "") -> list[dict[str, str]]:
+    """The chat messages that ask for one sentence's translation."""
+    ask = ASK.format(sentence=with_english_figures(korean))
+    if fault:
+        ask += "\n\n" + FIRM.format(fault=fault)
+    return [{"role": "system", "content": SYSTEM}, {"role": "user", "content": ask}]
+
+
+def fault(korean: str, english: str) -> str:
+    """Why a translation can't be kept ("" if it can): language, figures, names."""
+    if not english:
+        return "was empty"
+    if hangul_share(english) > HANGUL_LEFT:
+        return "was not in English"
+    added = unsupported_numbers(english, [with_english_figures(korean)])
+    if added:
+        return f"gave {added[0]}, which the sentence does not"
+    dropped = unsupported_numbers(korean, [english])
+    if dropped:
+        return f"left out {dropped[0]}"
+    lost = [w for w in _LATIN.findall(korean) if w.lower() not in english.lower()]
+    lost += [n for n in hangul_names(korean) if not rendered(n, english)]
+    if lost:
+        return f"left out or misspelled {lost[0]}"
+    return ""
+
+
+def _reply(generator: Generator, korean: str, why: str) -> str:
+    """The model's translation, its first non-empty line, quotes and spaces trimmed.
+
+    Raises:
+        GeneratorError: If the model fails.
+    """
+    text = "".join(generator.stream(messages(korean, why), MAX_TOKENS, ("\n\n",)))
+    line = next((x for x in text.splitlines() if x.strip()), "")
+    return line.strip().strip('"“”').strip()
+
+
+def translate_sentence(generator: Generator, korean: str, threshold: float = 0.0) -> Translation:
+    """Translate one Korean sentence (no citation markers), with one firmer retry.
+
+    Args:
+        generator: The chat model.
+        korean: The sentence.
+        threshold: Least P(YES) of the faithfulness question "does the Korean sentence
+            state everything the English one says?" (:mod:`rag.answering.faithful`);
+            0 checks by the rules of :func:`fault` only.
+
+    Raises:
+        GeneratorError: If the model fails.
+    """
+    why = ""
+    for _ in range(2):
+        english = _reply(generator, korean, why)
+        why = fault(korean, english) or _unfaithful(generator, korean, english, threshold)
+        if not why:
+            return Translation(english)
+    return Translation("", why)
+
+
+def _unfaithful(generator: Generator, korean: str, english: str, threshold: float) -> str:
+    """Why the chat model finds the translation says something else ("" if it does not)."""
+    verdict = faithful.check(english, [korean], generator, threshold)
+    return "" if verdict.faithful else f"did not say what the sentence says ({verdict.reason})"
+
+
+def translate_answer(
+    generator: Generator, checked: Verified, threshold: float = 0.0
+) -> Verified | None:
+    """A checked Korean answer in English, claim by claim, citations kept.
+
+    ``threshold`` is :func:`translate_sentence`'s.
+
+    Returns:
+        The English answer, or None if a sentence's translation can't be kept.
+
+    Raises:
+        GeneratorError: If the model fails.
+    """
+    claims = []
+    for claim in checked.claims:
+        done = translate_sentence(generator, claim.text, threshold)
+        if not done.text:
+            return None
+        claims.append(replace(claim, text=done.text))
+    return Verified(_text(claims), tuple(claims), checked.citations)
+
+
+def try_translate(generator: Generator, checked: Verified, threshold: float) -> Verified | None:
+    """:func:`translate_answer`, or None also when the chat model fails."""
+    try:
+        return translate_answer(generator, checked, threshold)
+    except GeneratorError:
+        return None
+
+
+def _text(claims: Sequence) -> str:
+    """The answer text: each sentence followed by its citation markers."""
+    return " ".join(c.text + "".join(f"[{n}]" for n in c.citations) for c in claims)
+
+
+__all__ = [
+    "NOTE",
+    "QUOTE_NOTE",
+    "Translation",
+    "fault",
+    "messages",
+    "translate_answer",
+    "translate_sentence",
+]

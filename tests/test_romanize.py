@@ -1,0 +1,57 @@
+"""Romanised names: a translation may write 네이버 as Naver, never as Google."""
+
+from __future__ import annotations
+
+import pytest
+
+from rag.text.romanize import hangul_names, rendered, romanize, similarity
+
+
+def test_romanize_follows_revised_romanisation_syllable_by_syllable():
+    assert romanize("카카오") == "kakao"
+    assert romanize("베이징") == "beijing"
+    assert romanize("중관춘 AI") == "junggwanchun ai"
+
+
+@pytest.mark.parametrize(
+    ("latin", "hangul"),
+    [
+        ("Naver", "네이버"),
+        ("Kakao", "카카오"),
+        ("Rebellions", "리벨리온"),
+        ("Zhongguancun", "중관춘"),
+        ("Macron", "마크롱"),
+        ("Li Qiang", "리창"),
+        ("Konan Technology", "코난테크놀로지"),
+        ("Yoo Sang-im", "유상임"),
+    ],
+)
+def test_real_romanisations_sound_alike(latin, hangul):
+    assert similarity(latin, hangul) >= 0.6
+
+
+@pytest.mark.parametrize(
+    ("latin", "hangul"),
+    [("Google", "네이버"), ("Samsung", "코난테크놀로지"), ("Tokyo", "베이징"), ("", "네이버")],
+)
+def test_other_names_do_not(latin, hangul):
+    assert similarity(latin, hangul) < 0.6
+
+
+def test_rendered_accepts_known_english_forms_and_romanisations_in_a_sentence():
+    assert rendered("중국", "Chinese Premier Li Qiang spoke.")
+    assert rendered("미국", "the U.S. vice president")
+    assert not rendered("미국", "the focus of the talks")  # "us" only as a word
+    assert rendered("코난테크놀로지", "Naver, Konan Technology and Kakao")
+    assert not rendered("네이버", "Google, Kakao and KT")
+    assert rendered("네이버", "네이버 (Naver)")
+    # lower-case words are not names, however alike they sound by chance
+    assert not rendered("코난테크놀로지", "Samsung Techcon will strengthen investment in order")
+
+
+def test_hangul_names_leave_out_institutions_and_latin_names():
+    text = "한국소프트웨어산업협회와 네이버, 카카오, SK텔레콤은 과학기술정보통신부와 약속했다."
+    names = hangul_names(text)
+    assert "네이버" in names and "카카오" in names
+    assert not any(n.endswith(("협회", "부")) for n in names)
+    assert all("SK" not in n for n in names)
