@@ -10,7 +10,7 @@ answers at a time and the machine's noise falls on all alike.
         python bench/first_token.py --against 66cafdc [--per-lang 5] [--threads 1,2]
 
 Prints p50 / p95 of the first token and of the whole answer per run and language,
-and writes bench/results/first_token.json.
+and writes bench/results/first_token.json (or ``--out``).
 """
 
 from __future__ import annotations
@@ -110,6 +110,7 @@ def main() -> None:
     parser.add_argument("--per-lang", type=int, default=5)
     parser.add_argument("--threads", default="1,2", help="llm_threads values for this tree")
     parser.add_argument("--torch-threads", default="", help="OMP_NUM_THREADS for every run")
+    parser.add_argument("--out", type=Path, default=RESULTS / "first_token.json")
     args = parser.parse_args()
     asked = questions(args.questions, args.per_lang)
     with tempfile.TemporaryDirectory() as tmp:
@@ -140,8 +141,9 @@ def main() -> None:
             total = p50_p95([r["total"] for r in mine])
             refused = sum(r["refused"] for r in mine)
             print(f"| {name} | {lang} | {first} | {total} | {refused} / {len(mine)} |")
-    RESULTS.mkdir(exist_ok=True)
-    (RESULTS / "first_token.json").write_text(json.dumps(rows, indent=1))
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_text(json.dumps(rows, indent=1))
+    print(f"wrote {args.out}")
 
 
 if __name__ == "__main__":
