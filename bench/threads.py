@@ -27,27 +27,17 @@ from generation import MODELS, QUESTION, corpus_hits, cpu_name
 
 from rag.answering.prompt import build_prompt
 from rag.config import models_dir
-from rag.llm.cpu import cores
 from rag.llm.llama import LlamaCppGenerator
 
 RESULTS = Path(__file__).parent / "results"
 SPIN = "while True: pass"
 
 
-def use(gen: LlamaCppGenerator, setting: str) -> None:
-    """Set the generator's threads as ``llm_threads`` = ``setting`` (auto = 0) would."""
-    auto = setting == "auto"
-    gen.adaptive = auto
-    gen.batch_threads = cores() if auto else int(setting)
-    gen.threads = 1 if auto else int(setting)
-    gen._llm._ctx.set_n_threads(gen.threads, gen.batch_threads)
-
-
 def measure(gen: LlamaCppGenerator, messages, setting: str, busy: int, tokens: int) -> dict:
     spinners = [subprocess.Popen([sys.executable, "-c", SPIN]) for _ in range(busy)]
     try:
         time.sleep(0.5)
-        use(gen, setting)
+        gen.set_threads(None if setting == "auto" else int(setting))
         gen._llm.n_tokens = 0  # read the prompt cold
         start = time.perf_counter()
         stream = gen.stream(messages, tokens)

@@ -107,3 +107,13 @@ def test_a_short_prefill_or_a_fixed_setting_keeps_the_threads(tiny_gguf, monkeyp
     auto = LlamaCppGenerator(str(tiny_gguf), context=512)
     "".join(auto.stream([{"role": "user", "content": "예산"}], 3))  # a few tokens only
     assert judged == []
+
+
+def test_set_threads_switches_between_a_fixed_count_and_adapting(tiny_gguf):
+    gen = LlamaCppGenerator(str(tiny_gguf), threads=2, context=512)
+    gen.set_threads(1)  # through llama.cpp itself, then still generating
+    assert not gen.adaptive and (gen.threads, gen.batch_threads) == (1, 1)
+    "".join(gen.stream(_long_messages(), 3))
+    assert gen.last_tokens >= 1 and gen.last_prefill >= JUDGED_PREFILL  # it still runs
+    gen.set_threads(None)
+    assert gen.adaptive and (gen.threads, gen.batch_threads) == (1, cpu.cores())

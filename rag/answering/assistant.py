@@ -31,6 +31,7 @@ from rag.answering.compose import (
     checked_answer,
     drop_repeats,
     grounded,
+    korean_sources,
     language_matches,
     language_notes,
     ms_since,
@@ -48,7 +49,6 @@ from rag.records import Answer, Answered, Event, Hit, Reset, Retrieved, Rewritte
 from rag.search.rewrite import rewrite
 from rag.search.searcher import Searcher, check_query
 from rag.text.english import with_english_figures
-from rag.text.lang import language
 
 # Tokens the chat template adds around the messages (role markers), kept free.
 TEMPLATE_TOKENS = 64
@@ -249,9 +249,8 @@ class Assistant:
 
     def _writes(self, turn: Turn) -> str:
         """The language the model writes in: Korean for an English answer it translates."""
-        korean = any(language(h.chunk.text) == "ko" for h in turn.hits)
         translate = turn.lang == "en" and self.config.english_answers == "translate"
-        return "ko" if translate and korean else turn.lang
+        return "ko" if translate and korean_sources(turn.hits) else turn.lang
 
     def _prompt(
         self,
@@ -265,7 +264,7 @@ class Assistant:
         c = self.config
         if sentences is None and c.prompt_evidence == "sentences":
             sentences = evidence.select(turn.ranked, c.evidence_sentences)
-        across = turn.writes == "en" and any(language(h.chunk.text) == "ko" for h in turn.hits)
+        across = turn.writes == "en" and korean_sources(turn.hits)
         return build_prompt(
             turn.query,
             turn.hits,

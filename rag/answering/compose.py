@@ -110,6 +110,11 @@ def language_matches(text: str, lang: str) -> bool:
     return matches(strip_markers(text, " "), lang)
 
 
+def korean_sources(hits: Sequence[Hit]) -> bool:
+    """Whether any passage found is in Korean (an English answer then reads across)."""
+    return any(language(h.chunk.text) == "ko" for h in hits)
+
+
 def weak_evidence(hits: Sequence[Hit], threshold: float) -> bool:
     """True when nothing was retrieved or the best dense similarity is below ``threshold``.
 

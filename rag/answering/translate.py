@@ -22,10 +22,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
 from rag.answering import faithful
+from rag.answering.cite.markers import with_markers
 from rag.answering.cite.verify import Verified
 from rag.answering.prompt import defang
 from rag.errors import GeneratorError
 from rag.llm.base import Generator
+from rag.records import Claim
 from rag.text.english import with_english_figures
 from rag.text.lang import hangul_share
 from rag.text.numbers import unsupported_numbers
@@ -169,17 +171,19 @@ def try_translate(generator: Generator, checked: Verified, threshold: float) -> 
         return None
 
 
-def _text(claims: Sequence) -> str:
+def _text(claims: Sequence[Claim]) -> str:
     """The answer text: each sentence followed by its citation markers."""
-    return " ".join(c.text + "".join(f"[{n}]" for n in c.citations) for c in claims)
+    return " ".join(with_markers(c.text, c.citations) for c in claims)
 
 
 __all__ = [
     "NOTE",
     "QUOTE_NOTE",
+    "TRANSLATING",
     "Translation",
     "fault",
     "messages",
     "translate_answer",
     "translate_sentence",
+    "try_translate",
 ]

@@ -135,9 +135,8 @@ class LlamaCppGenerator:
             )
         self.name = model
         self.path = gguf
-        self.adaptive = not threads
-        self.batch_threads = max(1, threads or cpu.cores())
-        self.threads = max(1, threads or 1)
+        self._llm: Any = None
+        self.set_threads(threads)
         self._llm = self._load(gguf, context)
         import llama_cpp
 
@@ -259,6 +258,14 @@ class LlamaCppGenerator:
             self._set_decode_threads(cpu.others_busy(start, cpu.Sample.now(), self.batch_threads))
         self.evaluated += len(wanted) - common
         return len(wanted) - common
+
+    def set_threads(self, threads: int | None) -> None:
+        """Use ``threads`` for reading prompts and decoding, or adapt (None; see the class)."""
+        self.adaptive = not threads
+        self.batch_threads = max(1, threads or cpu.cores())
+        self.threads = max(1, threads or 1)
+        if self._llm is not None:
+            self._api.llama_set_n_threads(self._llm.ctx, self.threads, self.batch_threads)
 
     def _set_decode_threads(self, busy: float | None) -> None:
         """Decode with the cores other work left free while the prompt was read."""

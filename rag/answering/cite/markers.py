@@ -248,6 +248,11 @@ def is_dont_know(text: str) -> bool:
     return not any(ids for sentence, ids in sentences[1:] if not is_refusal(sentence))
 
 
+def with_markers(sentence: str, numbers: Sequence[int]) -> str:
+    """A sentence followed by its citation markers, as answers show them: ``…다.[1][2]``."""
+    return sentence + "".join(f"[{n}]" for n in numbers)
+
+
 def strip_markers(text: str, replacement: str = "") -> str:
     """Replace every citation marker :func:`parse` reads (``[1]``, ``(출처: 1, 2)``, ``^1``)."""
     return _MARKER.sub(replacement, text)
@@ -263,4 +268,5 @@ __all__ = [
     "split_answer",
     "strip_markers",
     "tidy",
+    "with_markers",
 ]

@@ -32,7 +32,7 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from rag.answering.cite.markers import Layout, split_answer, tidy
+from rag.answering.cite.markers import Layout, split_answer, tidy, with_markers
 from rag.answering.cite.score import (
     COMPLEMENT_SHARE,
     Similarity,
@@ -222,7 +222,7 @@ def _render(layout: Layout, sentences: Sequence[str], markers: Sequence[tuple[in
     ):
         gap = layout.text[cursor : span.start]
         parts.append(_gap(gap).lstrip(" \n") if i == 0 else _gap(gap))
-        parts.append(sentence + "".join(f"[{n}]" for n in numbers))
+        parts.append(with_markers(sentence, numbers))
         cursor = span.end
     return "".join(parts).strip()
 
