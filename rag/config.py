@@ -119,7 +119,9 @@ class Config:
     # "direct" (the model answers in English from the Korean sources).
     english_answers: str = "translate"
     # Refuse without calling the model when the best passage's dense similarity is
-    # below this (calibrate with `rag eval --calibrate`); 0 = never.
+    # below this and that passage is in the question's language (across languages the
+    # similarity runs lower; rag.answering.compose.refusal_score). Calibrate with
+    # `rag eval --calibrate`; 0 = never.
     # 0.3765: calibrated on eval/questions.jsonl with the 0.5B (whose check is off).
     refuse_below: float = 0.3765
     # Refuse when the chat model, asked "do these sources state the answer?", gives YES a

@@ -58,6 +58,23 @@ def test_whether_a_text_gives_what_was_asked(text, kind, expected):
     assert gives(text, kind) is expected
 
 
+@pytest.mark.parametrize(
+    ("answer", "expected"),
+    [
+        ("The nickname China's Silicon Valley anchors Beijing's IT ecosystem.", False),
+        ("The district is Zhongguancun.", True),
+        ("Zhongguancun anchors it.", True),
+        ("베이징이 그 중심이다.", False),  # 베이징 is Beijing, already in the question
+        ("The district anchors the ecosystem.", False),  # no name at all
+        ("Beijing is China's Silicon Valley for AI.", False),  # AI is no place
+    ],
+)
+def test_a_place_or_name_the_question_already_holds_does_not_answer_it(answer, expected):
+    question = "Which district, nicknamed China's Silicon Valley, anchors Beijing's IT ecosystem?"
+    assert expected_types(question, "en") == ("place",)
+    assert gives(answer, "place", question) is expected
+
+
 def test_a_quote_of_the_ministers_speech_does_not_answer_a_budget_question():
     speech = "이종호 장관은 초거대 AI 경쟁력을 바탕으로 AI 일상화를 주도하겠다고 말했다.[1]"
     kinds = expected_types("2024년 전국민 인공지능 일상화 예산은 얼마인가?", "ko")

@@ -132,6 +132,20 @@ def test_calibration_picks_the_threshold_with_the_best_refusal_f1():
     )
 
 
+def test_a_question_with_no_score_to_cut_is_left_to_the_answerability_check():
+    from dataclasses import replace
+
+    from rag.evaluation.calibrate import best_cut, refusal_tradeoff
+
+    rows = [_row("a", True, 0.8), _row("u", False, 0.3)]
+    # Cross-lingual (refusal_score None): only P(YES) can refuse them.
+    rows += [replace(_row("x", True, None), answerability=0.9)]
+    rows += [replace(_row("y", False, None), answerability=0.2)]
+    chosen = best_cut(refusal_tradeoff(rows))
+    assert (chosen.recall, chosen.false_refusal_rate) == (1.0, 0.0)
+    assert 0.2 < chosen.answerable_below <= 0.9 and 0.3 < chosen.threshold <= 0.8
+
+
 def test_calibration_catches_most_unanswerable_questions_within_the_false_refusal_budget():
     from rag.evaluation.calibrate import best_cut, refusal_tradeoff
 

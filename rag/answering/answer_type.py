@@ -16,6 +16,7 @@ from typing import Literal
 
 from rag.text.korean import kiwi
 from rag.text.numbers import find_quantities
+from rag.text.romanize import rendered
 
 AnswerType = Literal["amount", "count", "date", "place", "name", "list", "yesno", "other"]
 TYPES: tuple[AnswerType, ...] = (
@@ -59,7 +60,7 @@ _CUES: tuple[tuple[AnswerType, re.Pattern[str]], ...] = (
         "place",
         re.compile(
             r"어디서|어디에서|어디였|어디에|장소|어느 (?:지역|도시|곳)|\bwhere\b|what venue|"
-            r"which (?:city|region|venue)",
+            r"which (?:city|region|venue|district|province)",
             re.I,
         ),
     ),
@@ -100,7 +101,14 @@ _DATE_WORDS = re.compile(
 )
 _YES_NO = re.compile(r"^\W*(?:yes|no|네|예|아니(?:요|오)?|아닙니다|맞습니다|그렇습니다)\b", re.I)
 _LIST_SEPARATORS = re.compile(r"\s*(?:[,、·ㆍ▲/]|\band\b|\bor\b|및|와|과|그리고)\s*")
-_CAPITALISED = re.compile(r"(?<![.!?]\s)(?<!^)\b[A-Z][A-Za-z0-9&.'-]+|\b[A-Z]{2,}\b")
+_CAPITALISED = re.compile(r"\b[A-Z][A-Za-z0-9&.'-]+")
+# Capitalised words that are not a name: sentence openers, and the field's generic
+# acronyms ("AI" names no place or body).
+_NOT_NAMES = frozenset(
+    "a an the it its this that these those there they he she we our their in on at by for "
+    "from with under according after before as while to of and but also yes no both all "
+    "each some many most what which who when where how ai it ict sw".split()
+)
 _MONEY = frozenset({"money"})
 _COUNTS = frozenset({"count", "number", "ordinal", "percent"})
 _DATES = frozenset({"date", "month", "day", "year"})
@@ -127,9 +135,14 @@ def expected_types(question: str, lang: str) -> tuple[AnswerType, ...]:
 
 
 def _proper_nouns(text: str) -> list[str]:
-    """Names in a text: Kiwi's proper nouns and foreign words, and capitalised Latin words."""
-    found = [t.form for t in kiwi().tokenize(text) if t.tag in ("NNP", "SL") and len(t.form) > 1]
-    found += _CAPITALISED.findall(text)
+    """Names in a text: Kiwi's Hangul proper nouns, and capitalised Latin words.
+
+    A capitalised word that merely opens a sentence ("The", "According") is not one,
+    nor a generic acronym ("AI").
+    """
+    found = [t.form for t in kiwi().tokenize(text) if t.tag == "NNP" and len(t.form) > 1]
+    words = (w.rstrip(".'-") for w in _CAPITALISED.findall(text))
+    found += [w for w in words if w and w.lower() not in _NOT_NAMES]
     return found
 
 
@@ -143,18 +156,26 @@ def list_items(text: str) -> list[str]:
     return best
 
 
-def missing(text: str, kinds: tuple[AnswerType, ...]) -> list[AnswerType]:
-    """The kinds a question asks for that a text does not give."""
-    return [kind for kind in kinds if not gives(text, kind)]
+def missing(text: str, kinds: tuple[AnswerType, ...], question: str = "") -> list[AnswerType]:
+    """The kinds a question asks for that a text does not give (see :func:`gives`)."""
+    return [kind for kind in kinds if not gives(text, kind, question)]
 
 
-def gives(text: str, kind: AnswerType) -> bool:
+def _asked(name: str, question: str) -> bool:
+    """Whether the question already holds a name: as a word, or romanised if in Hangul."""
+    if re.search(r"[가-힣]", name):
+        return name in question or rendered(name, question)
+    return bool(re.search(rf"(?<!\w){re.escape(name)}(?!\w)", question, re.I))
+
+
+def gives(text: str, kind: AnswerType, question: str = "") -> bool:
     """Whether a text holds a phrase of the kind a question asks for.
 
     An amount is a sum of money; a count any number; a date a year, month, day
-    or a relative date (올해, last year); a place or a name a proper noun; a
-    list at least two items; a yes/no answer opens with yes or no. ``other``
-    always passes.
+    or a relative date (올해, last year); a place or a name a proper noun that
+    ``question`` does not already hold ("Which district anchors Beijing's IT
+    scene?" is not answered by Beijing); a list at least two items; a yes/no
+    answer opens with yes or no. ``other`` always passes.
     """
     if kind == "other":
         return True
@@ -163,7 +184,7 @@ def gives(text: str, kind: AnswerType) -> bool:
     if kind == "list":
         return len(list_items(text)) >= 2
     if kind in ("place", "name"):
-        return bool(_proper_nouns(text))
+        return any(not _asked(name, question) for name in _proper_nouns(text))
     found = {q.kind for q in find_quantities(text)}
     if kind == "amount":
         return bool(found & _MONEY)

@@ -41,7 +41,7 @@ from rag.answering.compose import (
 )
 from rag.answering.fallback import quote_answer
 from rag.answering.prompt import Prompt, build_prompt
-from rag.answering.translate import NOTE, TRANSLATING, try_translate
+from rag.answering.translate import NOTE, TRANSLATING, has_korean, notes, try_translate
 from rag.config import Config, checks
 from rag.errors import GeneratorError, RagError
 from rag.llm import Generator, load_generator
@@ -225,7 +225,8 @@ class Assistant:
         turn = Turn(question, query, lang, hits, Clock(started, retrieval=ms_since(started)))
         turn.writes = self._writes(turn) if generate else lang  # quotes translate only then
         yield Retrieved(tuple(hits))
-        if not hits or (weak_evidence(hits, self.config.refuse_below) and not self.calibrating):
+        weak = weak_evidence(hits, self.config.refuse_below, lang)
+        if not hits or (weak and not self.calibrating):
             yield Answered(refusal(turn))
             return
         turn.ranked = evidence.rank(query, hits, self.similarity())
@@ -315,10 +316,11 @@ class Assistant:
                 prompt = self._prompt(generator, turn, tokens, firm=True)
                 continue
             checked = self._verify(text, prompt, generator)
-            lacking = missing(checked.text, turn.kinds)
+            lacking = missing(checked.text, turn.kinds, turn.query)
             if grounded(checked.claims) and not lacking:
                 if written != turn.lang:
                     yield Reset(TRANSLATING)
+                if self._translates(turn, checked):
                     yield Stage("translating")
                 yield Answered(self._finish(generator, turn, checked, written))
                 return
@@ -331,14 +333,25 @@ class Assistant:
             yield Reset(f"{why}; asking with the sentence that gives it")
             prompt = self._prompt(generator, turn, tokens, sentences=[holder])
 
+    @staticmethod
+    def _translates(turn: Turn, checked: Verified) -> bool:
+        """Whether the answer goes to the translator: English asked, Korean written."""
+        return turn.writes != turn.lang and has_korean(checked)
+
     def _finish(self, generator: Generator, turn: Turn, checked: Verified, written: str) -> Answer:
-        """The checked answer, translated when the model wrote it in another language."""
+        """The checked answer, its Korean sentences translated for an English question.
+
+        An answer the model wrote in English anyway keeps its English sentences, and
+        stays as written if none of its Korean ones translates.
+        """
+        english = None
+        if self._translates(turn, checked):
+            english = try_translate(generator, checked, self.checks.faithful_below)
+        if english is not None:
+            return checked_answer(turn, english, notes=notes(english, NOTE))
         if written == turn.lang:
             return checked_answer(turn, checked)
-        english = try_translate(generator, checked, self.checks.faithful_below)
-        if english is None:
-            return self._quote(turn, "its English translation did not hold up")
-        return checked_answer(turn, english, notes=[NOTE])
+        return self._quote(turn, "its English translation did not hold up")
 
     def _stream(
         self, generator: Generator, turn: Turn, prompt: Prompt, tokens: int

@@ -4,9 +4,9 @@ Support scores (:mod:`rag.answering.cite.score`) measure similarity: "the event 
 held in Paris [1]" scores well against a passage about the event that names another
 venue. A sentence that passes them is checked once more here:
 
-1. Names: a Korean sentence's proper nouns and acronyms, and an English sentence's
-   acronyms, must occur in the cited source (a venue, a company or a country the
-   source does not name is invented).
+1. Names: a Korean sentence's proper nouns and acronyms must occur in the cited
+   source (a venue, a company or a country the source does not name is invented),
+   and a Korean ministry an English sentence names must be named by it.
 2. Negation: a sentence that negates ("did not", "않았다") what a source states
    without a negation contradicts it.
 3. The chat model is asked "does the source state everything this sentence says?"
@@ -25,6 +25,7 @@ from dataclasses import dataclass
 
 from rag.answering.prompt import SYSTEM, defang
 from rag.llm.base import Judge
+from rag.text.institutions import invented_ministries
 from rag.text.korean import kiwi
 from rag.text.lang import language
 
@@ -108,8 +109,12 @@ def _abbreviates(name: str, text: str) -> bool:
 def novel_names(claim: str, source: str) -> list[str]:
     """The claim's names that the source neither contains nor abbreviates.
 
-    Case and spacing are ignored (네이버 클라우드 = 네이버클라우드).
+    Case and spacing are ignored (네이버 클라우드 = 네이버클라우드). Of an English claim
+    on a Korean source, the Korean ministries it names
+    (:func:`rag.text.institutions.invented_ministries`).
     """
+    if language(claim) == "en":
+        return invented_ministries(claim, source) if language(source) == "ko" else []
     haystack = re.sub(r"\s+", "", source.lower())
     return list(
         dict.fromkeys(

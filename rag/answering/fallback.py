@@ -14,7 +14,7 @@ from rag.answering import evidence
 from rag.answering.answer_type import AnswerType, gives, missing
 from rag.answering.compose import Turn, quoted, quoted_text, refusal
 from rag.answering.evidence import quote
-from rag.answering.translate import QUOTE_NOTE, try_translate
+from rag.answering.translate import QUOTE_NOTE, notes, try_translate
 from rag.llm.base import Generator
 from rag.records import Answer
 
@@ -31,7 +31,7 @@ def holder(turn: Turn, kinds: Sequence[AnswerType]) -> evidence.Sentence | None:
     if set(kinds) <= {"other"}:
         return None
     candidates = evidence.select(turn.ranked, len(turn.ranked), margin=1.0)
-    return next((s for s in candidates if all(gives(s.text, k) for k in kinds)), None)
+    return next((s for s in candidates if all(gives(s.text, k, turn.query) for k in kinds)), None)
 
 
 def quote_answer(
@@ -47,7 +47,7 @@ def quote_answer(
         threshold: The faithfulness cut a translation must pass (0: rules only).
     """
     chosen = evidence.select(turn.ranked, QUOTED)
-    first = holder(turn, turn.kinds) if missing(quote(chosen), turn.kinds) else None
+    first = holder(turn, turn.kinds) if missing(quote(chosen), turn.kinds, turn.query) else None
     if first is not None:
         chosen = [first, *(s for s in chosen if s != first)][:QUOTED]
     if not chosen:
@@ -55,7 +55,7 @@ def quote_answer(
     if turn.writes != turn.lang and generator is not None:
         english = try_translate(generator, quoted_text(turn, chosen, english=False), threshold)
         if english is not None:
-            return quoted(turn, english, why, True, [QUOTE_NOTE])
+            return quoted(turn, english, why, True, notes(english, QUOTE_NOTE))
     return quoted(turn, quoted_text(turn, chosen), why, generator is not None)
 
 

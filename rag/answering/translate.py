@@ -5,14 +5,16 @@ in Hangul, figures are misread, names invented. In Korean they answer from the s
 sources far better, and every check (citations, faithfulness, answer type) compares
 Korean with Korean. So an English question's answer is written and checked in Korean
 and then translated one sentence at a time, each with its own narrow prompt and the
-figures already in English (``9090억원 (909 billion won)``). A translation is kept only
-if it is English and keeps the sentence's figures and names: no figure dropped or
-added (:func:`rag.text.numbers.unsupported_numbers` both ways), and every Latin name
-or acronym of the Korean (NIA, BPR, SaaS) still there, and every Hangul name
-romanised recognisably (:mod:`rag.text.romanize`: "Google" for 네이버 is caught). A
-sentence that fails gets one more try with the rule made firm; if that fails too, the
-whole translation is rejected and the caller falls back. With a calibrated model, the
-faithfulness judge must also find that the Korean sentence states the English one.
+figures already in English (``9090억원`` -> ``909 billion won``, ``내년 (next year)``).
+A translation is kept only if it is English and keeps the sentence's figures and
+names: no figure dropped or added (:func:`rag.text.numbers.unsupported_numbers` both
+ways), every Latin name or acronym of the Korean (NIA, BPR, SaaS) still there, every
+Hangul name romanised recognisably (:mod:`rag.text.romanize`: "Google" for 네이버 is
+caught), and no Korean ministry the sentence does not name
+(:mod:`rag.text.institutions`). A sentence that fails gets one more try with the rule
+made firm; if that fails too, it stays in Korean, and if no sentence could be
+translated the caller falls back. With a calibrated model, the faithfulness judge must
+also find that the Korean sentence states the English one.
 """
 
 from __future__ import annotations
@@ -28,7 +30,8 @@ from rag.answering.prompt import defang
 from rag.errors import GeneratorError
 from rag.llm.base import Generator
 from rag.records import Claim
-from rag.text.english import with_english_figures
+from rag.text.english import for_translation, with_english_figures
+from rag.text.institutions import invented_ministries
 from rag.text.lang import hangul_share
 from rag.text.numbers import unsupported_numbers
 from rag.text.romanize import hangul_names, rendered
@@ -39,8 +42,9 @@ SYSTEM = (
 )
 ASK = (
     "<source>\n{sentence}\n</source>\n\nTranslate this Korean sentence into English. Keep "
-    "every name, number and date; where a figure has an English form in parentheses, write "
-    "that form. Reply with the English sentence only."
+    "every name, number and date. Amounts and dates are already in English: copy them as "
+    "they are. Where a word has its English in parentheses, write that English. Reply with "
+    "the English sentence only."
 )
 FIRM = (
     "Your previous translation {fault}. Translate the sentence again, into English only, "
@@ -54,12 +58,13 @@ HANGUL_LEFT = 0.1
 MAX_TOKENS = 160
 # Notes on a translated answer, and on a translated quote.
 NOTE = (
-    "The model answered in Korean, from the Korean articles; the answer was checked "
-    "and machine-translated. The citations show the original sentences."
+    "The answer was written from the Korean articles, checked, and its Korean machine-"
+    "translated. The citations show the original sentences."
 )
 # What the user sees while the Korean answer they watched stream is translated.
 TRANSLATING = "the model answered in Korean from the Korean articles; translating it into English"
 QUOTE_NOTE = "The quoted Korean sentences are machine-translated; the citations show them."
+PARTIAL_NOTE = "A sentence left in Korean could not be translated reliably; it is given as written."
 
 
 @dataclass(frozen=True)
@@ -77,7 +82,7 @@ class Translation:
 
 def messages(korean: str, fault: str = "") -> list[dict[str, str]]:
     """The chat messages that ask for one sentence's translation."""
-    ask = ASK.format(sentence=defang(with_english_figures(korean)))
+    ask = ASK.format(sentence=defang(for_translation(korean)))
     if fault:
         ask += "\n\n" + FIRM.format(fault=fault)
     return [{"role": "system", "content": SYSTEM}, {"role": "user", "content": ask}]
@@ -95,6 +100,9 @@ def fault(korean: str, english: str) -> str:
     dropped = unsupported_numbers(korean, [english])
     if dropped:
         return f"left out {dropped[0]}"
+    invented = invented_ministries(english, korean)
+    if invented:
+        return f"named the {invented[0]}, which the sentence does not"
     lost = [w for w in _LATIN.findall(korean) if w.lower() not in english.lower()]
     lost += [n for n in hangul_names(korean) if not rendered(n, english)]
     if lost:
@@ -146,21 +154,40 @@ def translate_answer(
 ) -> Verified | None:
     """A checked Korean answer in English, claim by claim, citations kept.
 
-    ``threshold`` is :func:`translate_sentence`'s.
+    Only the claims with Hangul are translated (an answer the model wrote in English
+    may leave terms in Korean: "5 fields: 법률, 의료, 심리상담"). A claim whose
+    translation can't be kept stays as the model wrote it (:func:`notes` then says
+    so): an English reader gets every sentence that could be translated reliably, and
+    the rest as written. ``threshold`` is :func:`translate_sentence`'s.
 
     Returns:
-        The English answer, or None if a sentence's translation can't be kept.
+        The answer, or None if no claim was translated.
 
     Raises:
         GeneratorError: If the model fails.
     """
     claims = []
     for claim in checked.claims:
-        done = translate_sentence(generator, claim.text, threshold)
-        if not done.text:
-            return None
-        claims.append(replace(claim, text=done.text))
+        done = translate_sentence(generator, claim.text, threshold) if _korean(claim) else None
+        claims.append(replace(claim, text=done.text) if done and done.text else claim)
+    if claims == list(checked.claims):
+        return None
     return Verified(_text(claims), tuple(claims), checked.citations)
+
+
+def _korean(claim: Claim) -> bool:
+    """Whether a sentence holds more Hangul than a translation may keep."""
+    return hangul_share(claim.text) > HANGUL_LEFT
+
+
+def has_korean(answer: Verified) -> bool:
+    """Whether a sentence of the answer is (partly) in Korean: one to translate."""
+    return any(_korean(c) for c in answer.claims)
+
+
+def notes(translated: Verified, note: str) -> list[str]:
+    """``note``, and :data:`PARTIAL_NOTE` if a sentence of the answer stayed in Korean."""
+    return [note, PARTIAL_NOTE] if has_korean(translated) else [note]
 
 
 def try_translate(generator: Generator, checked: Verified, threshold: float) -> Verified | None:
@@ -178,11 +205,14 @@ def _text(claims: Sequence[Claim]) -> str:
 
 __all__ = [
     "NOTE",
+    "PARTIAL_NOTE",
     "QUOTE_NOTE",
     "TRANSLATING",
     "Translation",
     "fault",
+    "has_korean",
     "messages",
+    "notes",
     "translate_answer",
     "translate_sentence",
     "try_translate",

@@ -43,17 +43,18 @@ def refusal_tradeoff(rows: Sequence[Row]) -> list[Cut]:
     """Refusal quality for every pair of cuts between observed scores.
 
     A question counts as refused when its best dense score is below
-    ``threshold``, or its answerability is below ``answerable_below``, or its
-    answer was a refusal anyway (the model said it does not know, or nothing
-    could be quoted). So the rows of a generated run must come from a run that
+    ``threshold`` (a question with none, as across languages, is never refused by
+    it: :func:`rag.answering.compose.refusal_score`), or its answerability is below
+    ``answerable_below``, or its answer was a refusal anyway (the model said it does
+    not know, or nothing could be quoted). So the rows of a generated run must come from a run that
     refused on neither score (``Assistant(calibrating=True)``); the rows of a
     retrieval-only run have no answers and count the dense score alone.
     """
-    scored = [r for r in rows if r.top_score is not None]
+    scored = [r for r in rows if r.top_score is not None or r.answerability is not None]
     judged = [r.answerability for r in scored if r.answerability is not None]
     cuts = []
     for a in _between(judged) if judged else [0.0]:
-        for t in _between(r.top_score for r in scored):
+        for t in _between(r.top_score for r in scored if r.top_score is not None):
             s = refusal_block((r.answerable, _refused(r, t, a)) for r in scored)
             p, rc, f1 = s["refusal_precision"], s["refusal_recall"], s["refusal_f1"]
             cuts.append(Cut(round(t, 4), p, rc, f1, s["false_refusal_rate"], round(a, 4)))
@@ -67,7 +68,7 @@ def _refused(row: Row, threshold: float, answerable_below: float) -> bool:
 def _caught(row: Row, threshold: float, answerable_below: float) -> bool:
     """Whether either threshold refuses the question before any generation."""
     low = row.answerability is not None and row.answerability < answerable_below
-    return low or (row.top_score or 0.0) < threshold
+    return low or (row.top_score is not None and row.top_score < threshold)
 
 
 def apply_cut(rows: Sequence[Row], cut: Cut) -> list[Row]:

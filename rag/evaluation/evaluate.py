@@ -15,6 +15,7 @@ from typing import Any
 
 from rag.answering.answer_type import expected_types, missing
 from rag.answering.cite.markers import strip_markers
+from rag.answering.compose import refusal_score
 from rag.errors import RagError
 from rag.evaluation import metrics as m
 from rag.evaluation import report
@@ -44,7 +45,8 @@ class Row:
     retrieved: tuple[str, ...] = ()
     metrics: dict[str, float | None] = field(default_factory=dict)
     timings: dict[str, float] = field(default_factory=dict)
-    # Best dense cosine among the retrieved passages: what refuse_below acts on.
+    # What refuse_below acts on (rag.answering.compose.refusal_score): the best passage's
+    # dense cosine; None without one, or when that passage is in another language.
     top_score: float | None = None
     # The chat model's P(YES) that the passages answer: what answerable_below acts on.
     answerability: float | None = None
@@ -115,7 +117,9 @@ def answer_metrics(answer: Answer, question: Question, semantic: Semantic | None
         **same,
         "strict_accuracy": float(facts == 1.0),
         "fact_recall": facts,
-        "answer_type_match": None if kinds == ("other",) else float(not missing(text, kinds)),
+        "answer_type_match": None
+        if kinds == ("other",)
+        else float(not missing(text, kinds, question.question)),
         "faithful_claims": m.mean(float(f) for f in checked) if checked else None,
         "token_f1": m.token_f1(answer.text, question.answer, question.lang),
         "semantic": semantic(text, question.answer) if semantic and text else None,
@@ -163,7 +167,7 @@ def evaluate_one(question: Question, assistant: Any, retrieval_only: bool = Fals
         query,
         retrieved=tuple(h.chunk.chunk_id for h in hits),
         metrics=scores,
-        top_score=max((h.dense_score for h in hits if h.dense_score is not None), default=None),
+        top_score=refusal_score(hits, question.lang),
     )
     if retrieval_only:
         return row

@@ -9,8 +9,27 @@ writes the English form after each amount and date instead:
 
 from __future__ import annotations
 
+import re
+from collections.abc import Callable
+
 from rag.text.numbers import Quantity, find_quantities, render_en
 
+# Years named relative to the article's date, and their English names.
+RELATIVE_YEARS = {
+    "내년": "next year",
+    "올해": "this year",
+    "금년": "this year",
+    "지난해": "last year",
+    "작년": "last year",
+    "올": "this year",  # only before a date: 올 3월
+}
+_RELATIVE = re.compile("|".join(y for y in RELATIVE_YEARS if len(y) > 1))
+_MONTH = re.compile(
+    r"January|February|March|April|May|June|July|August|September|October|"
+    r"November|December"
+)
+# A relative year right before a date, which then reads "in March this year".
+_YEAR_BEFORE = re.compile(rf"({'|'.join(RELATIVE_YEARS)})\s*(?=$)")
 # Kinds whose English form differs from the Korean one; counts and years read the same.
 _RENDERED = frozenset({"money", "date", "month"})
 
@@ -26,25 +45,65 @@ def render(found: Quantity) -> str:
     return ("about " if found.approx and found.kind == "money" else "") + render_en(found)
 
 
-def with_english_figures(text: str) -> str:
-    """``text`` with the English form of each amount and date in parentheses after it.
+def _english_spans(text: str) -> list[tuple[int, int, str]]:
+    """Each amount and date of ``text``: its start, end and English form, in order.
 
-    A range of dates (``2월 10~11일``) gets one parenthesis with both ends.
+    A range of dates (``2월 10~11일``) gets one English form with both ends.
     """
     spans: dict[tuple[int, str], list[str]] = {}
     for found in find_quantities(text):
         english = render(found)
         if english and found.start >= 0 and found.text:
             spans.setdefault((found.start, found.text), []).append(english)
-    out, cursor = [], 0
+    out: list[tuple[int, int, str]] = []
     for (start, surface), renderings in sorted(spans.items()):
-        end = start + len(surface)
-        if start < cursor:
+        if out and start < out[-1][1]:
             continue
         forms = list(dict.fromkeys(renderings))
         if len(forms) == 2 and all(f.split()[0] == forms[0].split()[0] for f in forms):
             forms = [f"{forms[0]}-{forms[1].split()[-1]}"]
-        out.append(f"{text[cursor:end]} ({', '.join(forms)})")
+        out.append((start, start + len(surface), ", ".join(forms)))
+    return out
+
+
+def _rewrite(text: str, spans: list[tuple[int, int, str]], form: Callable[[str, str], str]) -> str:
+    """``text`` with each span replaced by ``form(surface, english)``."""
+    out, cursor = [], 0
+    for start, end, english in spans:
+        out.append(text[cursor:start] + form(text[start:end], english))
         cursor = end
     out.append(text[cursor:])
     return "".join(out)
+
+
+def with_english_figures(text: str) -> str:
+    """``text`` with the English form of each amount and date in parentheses after it."""
+    return _rewrite(text, _english_spans(text), lambda surface, en: f"{surface} ({en})")
+
+
+def _with_year(text: str, span: tuple[int, int, str]) -> tuple[int, int, str]:
+    """A date span, widened over a relative year just before it (``지난해 9월``)."""
+    start, end, english = span
+    m = _YEAR_BEFORE.search(text, max(0, start - 6), start)
+    if m is None or not _MONTH.search(english):
+        return span
+    return m.start(), end, f"{english} {RELATIVE_YEARS[m.group(1)]}"
+
+
+def for_translation(text: str) -> str:
+    """``text`` with each amount and date in English in its place, relative years glossed.
+
+    ``5대 분야에 383억원을`` -> ``5대 분야에 38.3 billion won을``: given both forms, the
+    small models copy both ("383 billion won (38.3 billion won)"). A year named
+    relative to the article gets its English name (``지난해 9월`` -> ``in September
+    last year``, ``내년`` -> ``내년 (next year)``); left alone, the model writes a
+    calendar year the article does not give.
+    """
+    spans = [_with_year(text, span) for span in _english_spans(text)]
+    taken = [(a, b) for a, b, _ in spans]
+    for m in _RELATIVE.finditer(text):
+        if not any(a < m.end() and m.start() < b for a, b in taken):
+            spans.append((m.start(), m.end(), RELATIVE_YEARS[m.group()]))
+    spans.sort()
+    relative = set(RELATIVE_YEARS)
+    return _rewrite(text, spans, lambda s, en: f"{s} ({en})" if s in relative else en)
