@@ -73,25 +73,23 @@ def test_a_translation_gets_amounts_in_english_in_place_and_relative_years_gloss
     assert for_translation("지난해 9월 ‘뉴욕구상’") == "in September last year ‘뉴욕구상’"
 
 
-def test_a_sentence_that_will_not_translate_stays_in_korean_and_the_answer_says_so():
+def test_only_korean_sentences_are_translated_and_one_that_fails_rejects_the_answer():
     from rag.answering.cite.verify import Verified
-    from rag.answering.translate import NOTE, PARTIAL_NOTE, notes, translate_answer
+    from rag.answering.translate import has_korean, translate_answer
     from rag.records import Claim
 
     second = "장관은 계획을 발표했다."
     checked = Verified("", (Claim(KOREAN, (1,)), Claim(second, (2,))), ())
     good = "The government will invest 909 billion won in 2024 with NIA."
     gen = FakeGenerator(good, "장관은 발표했다.", "장관은 정말 발표했다.")
-    english = translate_answer(gen, checked)
-    assert [c.text for c in english.claims] == [good, second]
-    assert english.text == f"{good}[1] {second}[2]"
-    assert notes(english, NOTE) == [NOTE, PARTIAL_NOTE]
-    nothing = FakeGenerator(
-        "정부는 투입한다.", "정부는 정말 투입한다.", "장관은 발표했다.", "장관."
-    )
-    assert translate_answer(nothing, checked) is None  # then the caller falls back
-    whole = translate_answer(FakeGenerator(good, "The minister announced the plan."), checked)
-    assert notes(whole, NOTE) == [NOTE]
+    assert translate_answer(gen, checked) is None  # then the caller falls back
+    assert len(gen.prompts) == 3  # the first sentence, then the second twice
+    mixed = Verified("", (Claim(good, (1,)), Claim(second, (2,))), ())
+    assert has_korean(mixed) and not has_korean(Verified("", (Claim(good, (1,)),), ()))
+    gen = FakeGenerator("The minister announced the plan.")
+    english = translate_answer(gen, mixed)
+    assert english.text == f"{good}[1] The minister announced the plan.[2]"
+    assert len(gen.prompts) == 1  # the English sentence is kept as it is
 
 
 def test_a_translation_or_answer_that_invents_a_ministry_is_caught():

@@ -41,7 +41,7 @@ from rag.answering.compose import (
 )
 from rag.answering.fallback import quote_answer
 from rag.answering.prompt import Prompt, build_prompt
-from rag.answering.translate import NOTE, TRANSLATING, has_korean, notes, try_translate
+from rag.answering.translate import NOTE, TRANSLATING, has_korean, try_translate
 from rag.config import Config, checks
 from rag.errors import GeneratorError, RagError
 from rag.llm import Generator, load_generator
@@ -342,13 +342,13 @@ class Assistant:
         """The checked answer, its Korean sentences translated for an English question.
 
         An answer the model wrote in English anyway keeps its English sentences, and
-        stays as written if none of its Korean ones translates.
+        stays as written if its Korean ones do not translate.
         """
         english = None
         if self._translates(turn, checked):
             english = try_translate(generator, checked, self.checks.faithful_below)
         if english is not None:
-            return checked_answer(turn, english, notes=notes(english, NOTE))
+            return checked_answer(turn, english, notes=[NOTE])
         if written == turn.lang:
             return checked_answer(turn, checked)
         return self._quote(turn, "its English translation did not hold up")

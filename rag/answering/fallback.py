@@ -14,7 +14,7 @@ from rag.answering import evidence
 from rag.answering.answer_type import AnswerType, gives, missing
 from rag.answering.compose import Turn, quoted, quoted_text, refusal
 from rag.answering.evidence import quote
-from rag.answering.translate import QUOTE_NOTE, notes, try_translate
+from rag.answering.translate import QUOTE_NOTE, try_translate
 from rag.llm.base import Generator
 from rag.records import Answer
 
@@ -55,7 +55,7 @@ def quote_answer(
     if turn.writes != turn.lang and generator is not None:
         english = try_translate(generator, quoted_text(turn, chosen, english=False), threshold)
         if english is not None:
-            return quoted(turn, english, why, True, notes(english, QUOTE_NOTE))
+            return quoted(turn, english, why, True, [QUOTE_NOTE])
     return quoted(turn, quoted_text(turn, chosen), why, generator is not None)
 
 
