@@ -15,6 +15,7 @@ import re
 from typing import Literal
 
 from rag.text.korean import kiwi
+from rag.text.lang import hangul_share
 from rag.text.numbers import find_quantities
 from rag.text.romanize import rendered
 
@@ -163,7 +164,7 @@ def missing(text: str, kinds: tuple[AnswerType, ...], question: str = "") -> lis
 
 def _asked(name: str, question: str) -> bool:
     """Whether the question already holds a name: as a word, or romanised if in Hangul."""
-    if re.search(r"[가-힣]", name):
+    if hangul_share(name) > 0:
         return name in question or rendered(name, question)
     return bool(re.search(rf"(?<!\w){re.escape(name)}(?!\w)", question, re.I))
 

@@ -318,11 +318,12 @@ class Assistant:
             checked = self._verify(text, prompt, generator)
             lacking = missing(checked.text, turn.kinds, turn.query)
             if grounded(checked.claims) and not lacking:
+                translate = turn.writes != turn.lang and has_korean(checked)
                 if written != turn.lang:
                     yield Reset(TRANSLATING)
-                if self._translates(turn, checked):
+                if translate:
                     yield Stage("translating")
-                yield Answered(self._finish(generator, turn, checked, written))
+                yield Answered(self._finish(generator, turn, checked, written, translate))
                 return
             holder = fallback.holder(turn, turn.kinds)
             why = f"the answer gave no {lacking[0]}" if lacking else UNGROUNDED
@@ -333,20 +334,17 @@ class Assistant:
             yield Reset(f"{why}; asking with the sentence that gives it")
             prompt = self._prompt(generator, turn, tokens, sentences=[holder])
 
-    @staticmethod
-    def _translates(turn: Turn, checked: Verified) -> bool:
-        """Whether the answer goes to the translator: English asked, Korean written."""
-        return turn.writes != turn.lang and has_korean(checked)
-
-    def _finish(self, generator: Generator, turn: Turn, checked: Verified, written: str) -> Answer:
-        """The checked answer, its Korean sentences translated for an English question.
+    def _finish(
+        self, generator: Generator, turn: Turn, checked: Verified, written: str, translate: bool
+    ) -> Answer:
+        """The checked answer, its Korean sentences translated if ``translate``.
 
         An answer the model wrote in English anyway keeps its English sentences, and
         stays as written if its Korean ones do not translate.
         """
-        english = None
-        if self._translates(turn, checked):
-            english = try_translate(generator, checked, self.checks.faithful_below)
+        english = (
+            try_translate(generator, checked, self.checks.faithful_below) if translate else None
+        )
         if english is not None:
             return checked_answer(turn, english, notes=[NOTE])
         if written == turn.lang:

@@ -91,7 +91,7 @@ def fault(korean: str, english: str) -> str:
     """Why a translation can't be kept ("" if it can): language, figures, names."""
     if not english:
         return "was empty"
-    if hangul_share(english) > HANGUL_LEFT:
+    if _untranslated(english):
         return "was not in English"
     added = unsupported_numbers(english, [with_english_figures(korean)])
     if added:
@@ -167,7 +167,7 @@ def translate_answer(
     """
     claims = []
     for claim in checked.claims:
-        if not _korean(claim):
+        if not _untranslated(claim.text):
             claims.append(claim)
             continue
         done = translate_sentence(generator, claim.text, threshold)
@@ -177,14 +177,14 @@ def translate_answer(
     return Verified(_text(claims), tuple(claims), checked.citations)
 
 
-def _korean(claim: Claim) -> bool:
+def _untranslated(text: str) -> bool:
     """Whether a sentence holds more Hangul than a translation may keep."""
-    return hangul_share(claim.text) > HANGUL_LEFT
+    return hangul_share(text) > HANGUL_LEFT
 
 
 def has_korean(answer: Verified) -> bool:
     """Whether a sentence of the answer is (partly) in Korean: one to translate."""
-    return any(_korean(c) for c in answer.claims)
+    return any(_untranslated(c.text) for c in answer.claims)
 
 
 def try_translate(generator: Generator, checked: Verified, threshold: float) -> Verified | None:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from typing import NamedTuple
 
 from rag.text.numbers import Quantity, find_quantities, render_en
 
@@ -24,14 +25,20 @@ RELATIVE_YEARS = {
     "올": "this year",  # only before a date: 올 3월
 }
 _RELATIVE = re.compile("|".join(y for y in RELATIVE_YEARS if len(y) > 1))
-_MONTH = re.compile(
-    r"January|February|March|April|May|June|July|August|September|October|"
-    r"November|December"
-)
 # A relative year right before a date, which then reads "in March this year".
 _YEAR_BEFORE = re.compile(rf"({'|'.join(RELATIVE_YEARS)})\s*(?=$)")
 # Kinds whose English form differs from the Korean one; counts and years read the same.
 _RENDERED = frozenset({"money", "date", "month"})
+_DATED = frozenset({"date", "month"})
+
+
+class _Span(NamedTuple):
+    """A stretch of a Korean sentence and the English that goes in or after it."""
+
+    start: int
+    end: int
+    english: str
+    dated: bool = False  # a date or a month, which a relative year before it belongs to
 
 
 def render(found: Quantity) -> str:
@@ -45,33 +52,36 @@ def render(found: Quantity) -> str:
     return ("about " if found.approx and found.kind == "money" else "") + render_en(found)
 
 
-def _english_spans(text: str) -> list[tuple[int, int, str]]:
-    """Each amount and date of ``text``: its start, end and English form, in order.
+def _english_spans(text: str) -> list[_Span]:
+    """Each amount and date of ``text`` with its English form, in order.
 
     A range of dates (``2월 10~11일``) gets one English form with both ends.
     """
     spans: dict[tuple[int, str], list[str]] = {}
+    dated: set[int] = set()
     for found in find_quantities(text):
         english = render(found)
         if english and found.start >= 0 and found.text:
             spans.setdefault((found.start, found.text), []).append(english)
-    out: list[tuple[int, int, str]] = []
+            if found.kind in _DATED:
+                dated.add(found.start)
+    out: list[_Span] = []
     for (start, surface), renderings in sorted(spans.items()):
-        if out and start < out[-1][1]:
+        if out and start < out[-1].end:
             continue
         forms = list(dict.fromkeys(renderings))
         if len(forms) == 2 and all(f.split()[0] == forms[0].split()[0] for f in forms):
             forms = [f"{forms[0]}-{forms[1].split()[-1]}"]
-        out.append((start, start + len(surface), ", ".join(forms)))
+        out.append(_Span(start, start + len(surface), ", ".join(forms), start in dated))
     return out
 
 
-def _rewrite(text: str, spans: list[tuple[int, int, str]], form: Callable[[str, str], str]) -> str:
+def _rewrite(text: str, spans: list[_Span], form: Callable[[str, str], str]) -> str:
     """``text`` with each span replaced by ``form(surface, english)``."""
     out, cursor = [], 0
-    for start, end, english in spans:
-        out.append(text[cursor:start] + form(text[start:end], english))
-        cursor = end
+    for span in spans:
+        out.append(text[cursor : span.start] + form(text[span.start : span.end], span.english))
+        cursor = span.end
     out.append(text[cursor:])
     return "".join(out)
 
@@ -81,13 +91,12 @@ def with_english_figures(text: str) -> str:
     return _rewrite(text, _english_spans(text), lambda surface, en: f"{surface} ({en})")
 
 
-def _with_year(text: str, span: tuple[int, int, str]) -> tuple[int, int, str]:
+def _with_year(text: str, span: _Span) -> _Span:
     """A date span, widened over a relative year just before it (``지난해 9월``)."""
-    start, end, english = span
-    m = _YEAR_BEFORE.search(text, max(0, start - 6), start)
-    if m is None or not _MONTH.search(english):
+    m = _YEAR_BEFORE.search(text, max(0, span.start - 6), span.start) if span.dated else None
+    if m is None:
         return span
-    return m.start(), end, f"{english} {RELATIVE_YEARS[m.group(1)]}"
+    return _Span(m.start(), span.end, f"{span.english} {RELATIVE_YEARS[m.group(1)]}", True)
 
 
 def for_translation(text: str) -> str:
@@ -100,10 +109,10 @@ def for_translation(text: str) -> str:
     calendar year the article does not give.
     """
     spans = [_with_year(text, span) for span in _english_spans(text)]
-    taken = [(a, b) for a, b, _ in spans]
+    taken = [(s.start, s.end) for s in spans]
     for m in _RELATIVE.finditer(text):
         if not any(a < m.end() and m.start() < b for a, b in taken):
-            spans.append((m.start(), m.end(), RELATIVE_YEARS[m.group()]))
+            spans.append(_Span(m.start(), m.end(), RELATIVE_YEARS[m.group()]))
     spans.sort()
     relative = set(RELATIVE_YEARS)
     return _rewrite(text, spans, lambda s, en: f"{s} ({en})" if s in relative else en)
