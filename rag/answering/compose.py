@@ -18,11 +18,10 @@ from rag.answering.evidence import Sentence, quote
 from rag.answering.prompt import REFUSAL
 from rag.errors import QueryError
 from rag.records import Answer, Claim, Hit, Timings
-from rag.text.english import render
+from rag.text.english import named
 from rag.text.korean import split_sentences
 from rag.text.lang import detect, language, matches, other_language
 from rag.text.numbers import find_quantities
-from rag.text.render import render_en
 
 LANG_NAMES = {"ko": "Korean", "en": "English"}
 EXTRACTIVE_NOTE = {
@@ -202,7 +201,7 @@ def lead_in(sentences: Sequence[Sentence], kinds: Sequence[AnswerType] = ("amoun
     figures: list[str] = []
     for sentence in sentences:
         for found in find_quantities(sentence.text):
-            shown = (render(found) or render_en(found)) if found.kind in wanted else ""
+            shown = named(sentence.text, found) if found.kind in wanted else ""
             if shown and shown not in figures:
                 figures.append(shown)
     if not figures:

@@ -50,6 +50,8 @@ class Row:
     top_score: float | None = None
     # The chat model's P(YES) that the passages answer: what answerable_below acts on.
     answerability: float | None = None
+    # The answer's notes: which path it took (translated, quoted and why).
+    notes: tuple[str, ...] = ()
 
 
 def gold_passages(question: Question, chunks: Iterable[Chunk]) -> set[str]:
@@ -194,6 +196,7 @@ def _with_answer(row: Row, scores: dict, answer: Answer) -> Row:
         cited=tuple(c.chunk_id for c in answer.citations),
         metrics=scores,
         answerability=answer.answerability,
+        notes=tuple(answer.notes),
         timings={
             "retrieval": t.retrieval,
             "first_token": t.first_token,
@@ -250,6 +253,7 @@ def read_rows(path: Path) -> list[Row]:
         if line.strip():
             raw = json.loads(line)
             raw["cited"], raw["retrieved"] = tuple(raw["cited"]), tuple(raw["retrieved"])
+            raw["notes"] = tuple(raw.get("notes", ()))
             rows.append(Row(**raw))
     return rows
 

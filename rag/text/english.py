@@ -91,12 +91,29 @@ def with_english_figures(text: str) -> str:
     return _rewrite(text, _english_spans(text), lambda surface, en: f"{surface} ({en})")
 
 
+def _year_before(text: str, start: int) -> re.Match[str] | None:
+    """A relative year right before ``text[start:]`` (``지난해`` of ``지난해 9월``)."""
+    return _YEAR_BEFORE.search(text, max(0, start - 6), start)
+
+
 def _with_year(text: str, span: _Span) -> _Span:
     """A date span, widened over a relative year just before it (``지난해 9월``)."""
-    m = _YEAR_BEFORE.search(text, max(0, span.start - 6), span.start) if span.dated else None
+    m = _year_before(text, span.start) if span.dated else None
     if m is None:
         return span
     return _Span(m.start(), span.end, f"{span.english} {RELATIVE_YEARS[m.group(1)]}", True)
+
+
+def named(text: str, found: Quantity) -> str:
+    """A quantity of ``text`` in English as a list names it, with its relative year.
+
+    ``지난해 9월`` -> ``September last year``, ``올 3월`` -> ``March this year``,
+    ``9090억원`` -> ``909 billion won``, ``70건`` -> ``70``: without its year, "in
+    September" reads as this year's.
+    """
+    english = (render(found) or render_en(found)).removeprefix("in ")
+    m = _year_before(text, found.start) if found.kind in _DATED else None
+    return f"{english} {RELATIVE_YEARS[m.group(1)]}" if m else english
 
 
 def for_translation(text: str) -> str:
