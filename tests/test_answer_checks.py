@@ -8,12 +8,14 @@ import pytest
 
 from rag.answering import evidence, faithful
 from rag.answering.answer_type import expected_types, gives, list_items, missing
+from rag.answering.cite.score import embedding_similarity, is_fragment
 from rag.answering.cite.verify import verify
 from rag.answering.compose import Clock, Turn
 from rag.answering.fallback import NOT_STATED, holder, unstated
 from rag.records import Chunk, Hit
 from rag.text.english import with_english_figures
 from rag.text.lang import hangul_share
+from tests.fakes import fake_embedder
 
 
 @pytest.mark.parametrize(
@@ -190,6 +192,57 @@ def test_the_chat_model_judges_what_the_rules_pass():
         "행사는 파리에서 열렸다.", ["행사는 영빈관에서 열렸다."], untouched, 0.5
     ).faithful
     assert untouched.asked == []  # the rules decided; no forward pass
+
+
+def test_a_bare_phrase_is_judged_as_the_answer_to_its_question():
+    judge = Judge(0.9)
+    source = "중국 전체 대형 AI 모델(183개) 가운데 82개가 베이징에서 출시됐다."
+    question = "베이징에서 출시된 대형 AI 모델은 몇 개인가?"
+    assert faithful.check("82개", [source], judge, 0.5, question).faithful
+    assert faithful.check("82개가 베이징에서 출시됐다.", [source], judge, 0.5, question).faithful
+    phrase, sentence = (asked[1]["content"] for asked in judge.asked)
+    assert f"Question: {question}\nAnswer: 82개" in phrase and "answer to the question" in phrase
+    assert "Sentence: 82개가" in sentence and "Question:" not in sentence
+
+
+@pytest.mark.parametrize(
+    ("text", "fragment"),
+    [
+        ("82개", True),
+        ("중관춘(Zhongguancun)", True),
+        ("2024년 9090억원", True),
+        ("82개가 베이징에서 출시됐다.", False),
+        ("예산은 9090억원입니다.", False),
+        ("909 billion won", True),
+        ("The government will spend 909 billion won.", False),
+        ("Yes.", False),  # a bare yes or no says nothing a source could state
+        ("아니요", False),
+    ],
+)
+def test_a_fragment_is_a_phrase_without_a_sentence_ending(text, fragment):
+    assert is_fragment(text) is fragment
+
+
+def test_a_bare_figure_is_checked_with_its_question():
+    beijing = Chunk(
+        "b#0", "b", 0, 0, 60, "중국 전체 대형 AI 모델(183개) 가운데 82개가 베이징에서 출시됐다."
+    )
+    other = Chunk("o#0", "o", 0, 0, 40, "과학기술정보통신부는 파리 정상회의에 참석했다.")
+    question = "중국 대형 AI 모델 가운데 베이징에서 출시된 것은 몇 개인가?"
+    similarity = embedding_similarity(fake_embedder(dim=512))
+    right = verify("82개 [1]", [beijing, other], similarity, question=question)
+    assert right.claims[0].supported and right.claims[0].citations == (1,)
+    wrong = verify("90개 [1]", [beijing, other], similarity, question=question)
+    assert not wrong.claims[0].supported and "90개" in wrong.claims[0].reason
+    judged = []
+    verify(
+        "82개 [1]",
+        [beijing, other],
+        similarity,
+        lambda s, p: judged.append(s) or (True, ""),
+        question,
+    )
+    assert judged == ["82개"]  # the judge sees the phrase; faithful.check adds the question
 
 
 def test_a_claim_failing_the_check_loses_its_citation_and_is_marked():

@@ -6,8 +6,8 @@ import numpy as np
 import pytest
 
 from rag.answering.cite.markers import is_dont_know, parse
-from rag.answering.cite.score import embedding_similarity, needs_citation
-from rag.answering.cite.verify import verify
+from rag.answering.cite.score import THRESHOLDS, Support, embedding_similarity, needs_citation
+from rag.answering.cite.verify import sole_support, verify
 from rag.records import Chunk
 from rag.text.lang import language
 from tests.fakes import FakeGenerator, fake_embedder
@@ -137,6 +137,14 @@ def test_parse_gives_a_marker_after_the_full_stop_to_the_sentence_before() -> No
     assert parse(text, 5) == [
         ("정부는 9090억원을 투입한다.", (1,)),
         ("또한 내년부터 공동연구를 추진한다.", (2,)),
+    ]
+
+
+def test_parse_gives_each_marker_to_the_sentence_after_it_when_the_answer_opens_with_one():
+    text = "[1] 정부는 9090억원을 투입한다. [2] 또한 내년부터 공동연구를 추진한다 [3]."
+    assert parse(text, 5) == [
+        ("정부는 9090억원을 투입한다.", (1,)),
+        ("또한 내년부터 공동연구를 추진한다.", (2, 3)),
     ]
 
 
@@ -410,3 +418,23 @@ def _ids(parsed: Sequence[tuple[str, tuple[int, ...]]]) -> list[tuple[int, ...]]
 
 def test_full_width_digits_and_brackets_parse_like_ascii() -> None:
     assert _ids(parse("가나다라 문장이다［１，２］. 마바사 문장이다【３】.", 5)) == [(1, 2), (3,)]
+
+
+def _support(score: float) -> Support:
+    return Support(score=score, embedding=None, lexical=0.0, numbers=None, span=(0, 10))
+
+
+@pytest.mark.parametrize(
+    ("scores", "picked"),
+    [
+        ((0.93, 1.52), 1),  # copied from [2], cited [1]: [2] beats [1] by far more than margin
+        ((0.95, 1.0), None),  # two passages state it about as well: neither is added
+        ((0.5, 0.91), 1),  # only one clears the bar
+        ((0.5, 0.6), None),  # none does
+    ],
+)
+def test_an_uncited_claim_gains_the_passage_that_clearly_beats_the_others(scores, picked):
+    same = THRESHOLDS["same"]
+    chunks = [chunk(f"doc{i}", "본문 " * 10) for i in range(len(scores))]
+    row = [_support(s) for s in scores]
+    assert sole_support(row, [same] * len(row), chunks) == picked

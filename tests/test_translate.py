@@ -92,6 +92,37 @@ def test_only_korean_sentences_are_translated_and_one_that_fails_rejects_the_ans
     assert len(gen.prompts) == 1  # the English sentence is kept as it is
 
 
+@pytest.mark.parametrize(
+    ("phrase", "english"),
+    [
+        ("70건", "70"),
+        ("2024년 9090억원", "2024, 909 billion won"),
+        ("3∼5개", "3-5"),
+        ("2월 10~11일", "February 10-11"),
+        ("작년 9월", "September last year"),
+        ("약 47조원", "about 47 trillion won"),
+        ("1,000여명", "about 1,000"),
+        ("8개 과제", None),
+        ("베이징시", None),
+    ],
+)
+def test_a_phrase_of_only_figures_has_its_english_by_rule(phrase, english):
+    from rag.text.english import only_figures
+
+    assert only_figures(phrase) == english
+
+
+def test_a_bare_phrase_of_figures_is_not_given_to_the_model():
+    from rag.answering.cite.verify import Verified
+    from rag.answering.translate import translate_answer
+    from rag.records import Claim
+
+    checked = Verified("", (Claim("70건", (1,)), Claim("장관은 계획을 발표했다.", (1,))), ())
+    gen = FakeGenerator("The minister announced the plan.")
+    assert translate_answer(gen, checked).text == "70[1] The minister announced the plan.[1]"
+    assert len(gen.prompts) == 1  # only the sentence went to the model
+
+
 def test_a_translation_or_answer_that_invents_a_ministry_is_caught():
     from rag.answering.faithful import check
     from rag.text.institutions import invented_ministries

@@ -117,6 +117,12 @@ _DATES = frozenset({"date", "month", "day", "year"})
 FIGURES: dict[str, frozenset[str]] = {"amount": _MONEY, "count": _COUNTS, "date": _DATES}
 
 
+def bare_yes_no(text: str) -> bool:
+    """Whether ``text`` is a yes or a no and nothing more ("Yes.", "아니요"): no claim."""
+    m = _YES_NO.match(text)
+    return bool(m) and not re.search(r"\w", text[m.end() :])
+
+
 def expected_types(question: str, lang: str) -> tuple[AnswerType, ...]:
     """The kinds of answer a question asks for, in a fixed order; ``("other",)`` if none.
 
@@ -204,4 +210,13 @@ def _repeats(quantity: Quantity, asked: list[Quantity]) -> bool:
     return any(same_quantity(quantity, q) and same_quantity(q, quantity) for q in asked)
 
 
-__all__ = ["FIGURES", "TYPES", "AnswerType", "expected_types", "gives", "list_items", "missing"]
+__all__ = [
+    "FIGURES",
+    "TYPES",
+    "AnswerType",
+    "bare_yes_no",
+    "expected_types",
+    "gives",
+    "list_items",
+    "missing",
+]

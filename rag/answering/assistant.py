@@ -322,7 +322,7 @@ class Assistant:
                 yield Reset(f"{why}; asking again")
                 prompt = self._prompt(generator, turn, tokens, firm=True)
                 continue
-            checked = self._verify(text, prompt, generator)
+            checked = self._verify(text, prompt, generator, turn.query)
             lacking = missing(checked.text, turn.kinds, turn.query)
             if grounded(checked.claims) and not lacking:
                 translate = turn.writes != turn.lang and has_korean(checked)
@@ -376,20 +376,20 @@ class Assistant:
         clock.count(generator.count_tokens(text))
         return text
 
-    def _verify(self, text: str, prompt: Prompt, generator: Generator) -> Verified:
+    def _verify(self, text: str, prompt: Prompt, generator: Generator, question: str) -> Verified:
         """Check the model's citations, and that each cited source states its sentence."""
         threshold = self.checks.faithful_below
 
         def stated(sentence: str, passages: tuple[int, ...]) -> tuple[bool, str]:
             sources = [prompt.texts[p] for p in passages]
             try:
-                verdict = faithful.check(sentence, sources, generator, threshold)
+                verdict = faithful.check(sentence, sources, generator, threshold, question)
             except GeneratorError:
                 verdict = faithful.check(sentence, sources, None, 0)
             return verdict.faithful, verdict.reason
 
         chunks = [h.chunk for h in prompt.sources]
-        return verify(drop_repeats(text), chunks, self.similarity(), stated)
+        return verify(drop_repeats(text), chunks, self.similarity(), stated, question)
 
     def _quote(self, turn: Turn, why: str) -> Answer:
         """Quote the evidence instead (:func:`rag.answering.fallback.quote_answer`)."""

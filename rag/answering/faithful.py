@@ -23,6 +23,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from rag.answering.cite.score import is_fragment
 from rag.answering.prompt import SYSTEM, defang
 from rag.llm.base import Judge
 from rag.text.institutions import invented_ministries
@@ -33,6 +34,12 @@ ASK = (
     "Source:\n<source>\n{source}\n</source>\n\nSentence: {claim}\n\n"
     "Does the source state everything this sentence says: every name, number, date, place "
     "and who did what? Reply with one word: YES or NO."
+)
+# A bare phrase ("82개") says something only as the answer to its question.
+ASK_ANSWER = (
+    "Source:\n<source>\n{source}\n</source>\n\nQuestion: {question}\nAnswer: {claim}\n\n"
+    "Does the source state that this is the answer to the question? Reply with one word: "
+    "YES or NO."
 )
 _EN_NEGATION = re.compile(
     r"\b(?:not|no|never|none|neither|nor|without|cannot)\b|n't\b|\bfail(?:s|ed)? to\b", re.I
@@ -125,13 +132,24 @@ def novel_names(claim: str, source: str) -> list[str]:
     )
 
 
-def messages(claim: str, source: str) -> list[dict[str, str]]:
-    """The chat model's question: does the source state the sentence?"""
-    user = ASK.format(source=defang(source), claim=claim)
+def messages(claim: str, source: str, question: str = "") -> list[dict[str, str]]:
+    """The chat model's question: does the source state the sentence?
+
+    Of a bare phrase (:func:`rag.answering.cite.score.is_fragment`) with its
+    ``question``: does the source state that it answers the question?
+    """
+    fill = {"source": defang(source), "claim": claim, "question": question}
+    user = (ASK_ANSWER if question and is_fragment(claim) else ASK).format(**fill)
     return [{"role": "system", "content": SYSTEM}, {"role": "user", "content": user}]
 
 
-def check(claim: str, sources: Sequence[str], judge: Judge | None, threshold: float) -> Verdict:
+def check(
+    claim: str,
+    sources: Sequence[str],
+    judge: Judge | None,
+    threshold: float,
+    question: str = "",
+) -> Verdict:
     """Whether the cited sources state a sentence.
 
     Args:
@@ -139,6 +157,7 @@ def check(claim: str, sources: Sequence[str], judge: Judge | None, threshold: fl
         sources: The text of each source it cites, as the model saw it.
         judge: The chat model, or None to run only the rule checks.
         threshold: Least P(YES) that counts as stated; 0 skips the model.
+        question: The question the sentence answers, which a bare phrase needs.
 
     Raises:
         GeneratorError: If the chat model fails.
@@ -151,7 +170,7 @@ def check(claim: str, sources: Sequence[str], judge: Judge | None, threshold: fl
         return Verdict(False, "negates what the source states")
     if judge is None or threshold <= 0:
         return Verdict(True)
-    p = judge.yes_probability(messages(claim, source))
+    p = judge.yes_probability(messages(claim, source, question))
     if p is None or p >= threshold:
         return Verdict(True, p_yes=p)
     return Verdict(False, f"the source does not state it (P(yes) {p:.2f})", p)

@@ -25,12 +25,13 @@ from dataclasses import dataclass, replace
 
 from rag.answering import faithful
 from rag.answering.cite.markers import with_markers
+from rag.answering.cite.score import is_fragment
 from rag.answering.cite.verify import Verified
 from rag.answering.prompt import defang
 from rag.errors import GeneratorError
 from rag.llm.base import Generator
 from rag.records import Claim
-from rag.text.english import for_translation, with_english_figures
+from rag.text.english import for_translation, only_figures, with_english_figures
 from rag.text.institutions import invented_ministries
 from rag.text.lang import hangul_share
 from rag.text.numbers import unsupported_numbers
@@ -154,7 +155,9 @@ def translate_answer(
     """A checked Korean answer in English, claim by claim, citations kept.
 
     Only the claims with Hangul are translated (an answer the model wrote in English
-    may leave terms in Korean: "5 fields: 법률, 의료, 심리상담"). ``threshold`` is
+    may leave terms in Korean: "5 fields: 법률, 의료, 심리상담"), and a bare phrase of
+    figures ("70건", "2024년 9090억원") is written in English by rule
+    (:func:`rag.text.english.only_figures`). ``threshold`` is
     :func:`translate_sentence`'s.
 
     Returns:
@@ -169,6 +172,10 @@ def translate_answer(
     for claim in checked.claims:
         if not _untranslated(claim.text):
             claims.append(claim)
+            continue
+        figures = only_figures(claim.text) if is_fragment(claim.text) else None
+        if figures:  # "70건" -> "70": nothing for the model to get wrong
+            claims.append(replace(claim, text=figures))
             continue
         done = translate_sentence(generator, claim.text, threshold)
         if not done.text:

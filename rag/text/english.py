@@ -24,6 +24,8 @@ RELATIVE_YEARS = {
     "작년": "last year",
     "올": "this year",  # only before a date: 올 3월
 }
+# Korean words a phrase of figures may hold besides them: a hedge, a relative year.
+_NOT_WORDS = re.compile("|".join(["약", *sorted(RELATIVE_YEARS, key=len, reverse=True)]))
 _RELATIVE = re.compile("|".join(y for y in RELATIVE_YEARS if len(y) > 1))
 # A relative year right before a date, which then reads "in March this year".
 _YEAR_BEFORE = re.compile(rf"({'|'.join(RELATIVE_YEARS)})\s*(?=$)")
@@ -114,6 +116,36 @@ def named(text: str, found: Quantity) -> str:
     english = (render(found) or render_en(found)).removeprefix("in ")
     m = _year_before(text, found.start) if found.kind in _DATED else None
     return f"{english} {RELATIVE_YEARS[m.group(1)]}" if m else english
+
+
+def only_figures(text: str) -> str | None:
+    """The English of a phrase that holds only figures (``70건`` -> ``70``), else None.
+
+    ``2024년 9090억원`` -> ``2024, 909 billion won``; ``3∼5개`` -> ``3-5``; ``작년 9월`` ->
+    ``September last year``; ``약 47조원`` -> ``about 47 trillion won``. A phrase with any
+    other Korean word (``8개 과제``) is None: the chat model translates it.
+    """
+    found = find_quantities(text)
+    rest = text
+    for q in found:
+        rest = rest.replace(q.text, " ")
+    if not found or re.search(r"[가-힣]", _NOT_WORDS.sub(" ", rest)):
+        return None
+    by_start: dict[int, list[str]] = {}
+    for q in found:
+        english = named(text, q)
+        hedged = q.approx and not english.startswith("about ")
+        by_start.setdefault(q.start, []).append(f"about {english}" if hedged else english)
+    return ", ".join(_range(list(dict.fromkeys(n))) for n in by_start.values())
+
+
+def _range(forms: list[str]) -> str:
+    """One English form of a range's ends: ``3-5``, ``February 10-11``."""
+    if len(forms) != 2:
+        return ", ".join(forms)
+    first, last = forms
+    shared = first.split()[:-1] == last.split()[:-1] and " " in first
+    return f"{first}-{last.split()[-1]}" if shared else f"{first}-{last}"
 
 
 def for_translation(text: str) -> str:

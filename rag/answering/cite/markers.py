@@ -177,6 +177,19 @@ def _owner(position: int, spans: Sequence[tuple[int, int]], text: str) -> int:
     return owner
 
 
+def _next_owner(position: int, spans: Sequence[tuple[int, int]]) -> int:
+    """Which sentence a marker belongs to in an answer that opens with one.
+
+    Such an answer puts each marker before its sentence ("[1] A. [2] B."), so a
+    marker between sentences belongs to the one after it; one inside a sentence
+    ("[1] A [1]. B") to that sentence.
+    """
+    for i, (start, end) in enumerate(spans):
+        if start < position < end or position <= start:
+            return i
+    return len(spans) - 1
+
+
 def split_answer(answer: str, n_sources: int) -> Layout:
     """Remove the markers of ``answer`` and give each sentence the ids it cites.
 
@@ -186,9 +199,11 @@ def split_answer(answer: str, n_sources: int) -> Layout:
     text, markers = _remove_markers(_strip_references(answer), n_sources)
     spans = _sentence_spans(text)
     ids: list[list[int]] = [[] for _ in spans]
+    leading = bool(markers) and not text[: markers[0][0]].strip()
     for position, found in markers:
         if spans:
-            owned = ids[_owner(position, spans, text)]
+            at = _next_owner(position, spans) if leading else _owner(position, spans, text)
+            owned = ids[at]
             owned.extend(i for i in found if i not in owned)
     sentences = tuple(Sentence(a, b, tuple(i)) for (a, b), i in zip(spans, ids, strict=True))
     return Layout(text, sentences)
@@ -210,7 +225,8 @@ def parse(text: str, n_sources: int) -> list[tuple[str, tuple[int, ...]]]:
     ``(출처 1)``, ``(출처: 1, 2)``, ``[출처 1]``, ``[Source 1]``,
     ``(source 1)`` and ``^1`` (not after a letter or digit, so ``10^3`` is
     not a citation). A marker right after a sentence's full stop belongs to
-    that sentence. A trailing "출처:" / "Sources:" list is dropped.
+    that sentence, unless the answer opens with a marker: then each marker goes
+    before its sentence ("[1] A. [2] B."). A trailing "출처:" / "Sources:" list is dropped.
 
     Args:
         text: The generated answer.

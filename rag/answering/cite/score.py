@@ -23,9 +23,10 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from rag.answering.answer_type import bare_yes_no
 from rag.answering.cite.markers import BOILERPLATE, is_refusal
 from rag.records import Chunk
-from rag.text.korean import split_sentences, tokenize
+from rag.text.korean import kiwi, split_sentences, tokenize
 from rag.text.lang import language
 from rag.text.numbers import Quantity, find_quantities, same_quantity
 
@@ -47,7 +48,7 @@ class Thresholds:
     ``complement`` that adds evidence the kept ones lack (a number, or rare
     words worth :data:`COMPLEMENT_SHARE` of the matched word weight). An
     uncited claim gains a citation when exactly one passage scores ``add`` or
-    more.
+    more, or when one of several that do scores more than ``margin`` above the rest.
     """
 
     keep: float
@@ -86,10 +87,27 @@ RARE_DF = 2
 PAIR_MARGIN = 0.05
 # Fewer content words than this, and no number: not a claim, needs no citation.
 MIN_CLAIM_TOKENS = 3
+# Most words of an English answer sentence that is a bare phrase (is_fragment).
+FRAGMENT_WORDS = 5
 
 
 def _pair(answer_lang: str, passage_lang: str) -> str:
     return "same" if answer_lang == passage_lang else "cross"
+
+
+def is_fragment(sentence: str) -> bool:
+    """Whether an answer sentence is a bare phrase ("82개", "Zhongguancun"), not a statement.
+
+    A Korean one has no sentence-final ending; an English one is at most
+    :data:`FRAGMENT_WORDS` words. Only with its question does it say anything. A bare
+    yes or no is none: it says nothing a source could state.
+    """
+    text = sentence.strip()
+    if bare_yes_no(text):
+        return False  # says nothing a source could state
+    if language(text) == "ko":
+        return not any(t.tag == "EF" for t in kiwi().tokenize(text))
+    return len(text.split()) <= FRAGMENT_WORDS
 
 
 def needs_citation(sentence: str) -> bool:

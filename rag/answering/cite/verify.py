@@ -13,7 +13,8 @@ after generation:
      one that another passage clearly beats (the model cited the wrong one);
      a second citation stays if it backs a part the first does not;
    - a claim left without a citation gains one when exactly one passage
-     clearly supports it (a stricter bar than keeping one);
+     clearly supports it (a stricter bar than keeping one), or when one of
+     several clearly beats the others;
    - a claim is unsupported when no citation survives, or when it states a
      number, amount or date that no surviving cited passage (text, title or
      date) contains: ``reason="number not in sources: 9000억원"``;
@@ -38,6 +39,7 @@ from rag.answering.cite.score import (
     Similarity,
     Support,
     Thresholds,
+    is_fragment,
     needs_citation,
     score_support,
     thresholds_for,
@@ -113,20 +115,26 @@ def keep_cited(
 def sole_support(
     row: Sequence[Support], thresholds: Sequence[Thresholds], chunks: Sequence[Chunk]
 ) -> int | None:
-    """The one passage (0-based) that clearly supports a sentence, if exactly one does.
+    """The one passage (0-based) that clearly supports a sentence, if one does.
 
-    Overlapping passages whose evidence spans overlap in the article count as
-    one; the first of them is returned.
+    A passage clearly supports it at a score of ``add`` or more. When several do,
+    the best of them counts only if it beats each other one by more than ``margin``
+    (the model copied a sentence of [2] and cited [1]); overlapping passages whose
+    evidence spans overlap in the article count as one, the best of them.
     """
     clear: list[tuple[int, str, int, int]] = []
-    for p, support in enumerate(row):
-        if support.score < thresholds[p].add:
+    for p in sorted(range(len(row)), key=lambda p: -row[p].score):
+        if row[p].score < thresholds[p].add:
             continue
-        chunk = chunks[p]
+        chunk, support = chunks[p], row[p]
         start, end = chunk.start + support.span[0], chunk.start + support.span[1]
         if not any(d == chunk.doc_id and start < e and s < end for _, d, s, e in clear):
             clear.append((p, chunk.doc_id, start, end))
-    return clear[0][0] if len(clear) == 1 else None
+    if not clear:
+        return None
+    best, *others = (p for p, *_ in clear)
+    beaten = all(row[best].score - row[p].score > thresholds[p].margin for p in others)
+    return best if beaten else None
 
 
 def _evidence_texts(chunk: Chunk) -> list[str]:
@@ -146,10 +154,12 @@ def _decide(
     chunks: Sequence[Chunk],
     lexical_only: bool,
     check: Check | None = None,
+    answers: str = "",
 ) -> _Decision:
-    thresholds = [thresholds_for(sentence, chunk, lexical_only) for chunk in chunks]
+    """Which passages a sentence keeps; ``answers`` is the question + sentence of a fragment."""
+    thresholds = [thresholds_for(answers or sentence, chunk, lexical_only) for chunk in chunks]
     kept = keep_cited(row, [i - 1 for i in cited], thresholds)
-    if not needs_citation(sentence):
+    if not answers and not needs_citation(sentence):
         return _Decision(kept, True, "")
     if not kept:
         added = sole_support(row, thresholds, chunks)
@@ -232,8 +242,13 @@ def verify(
     passages: Sequence[Chunk],
     similarity: Similarity | None = None,
     check: Check | None = None,
+    question: str = "",
 ) -> Verified:
     """Check, repair and renumber the citations of a generated answer.
+
+    An answer sentence that is a bare phrase ("82개", :func:`is_fragment`) states
+    only with its question ("…몇 개인가? 82개"), so with ``question`` it is scored as
+    the question followed by it, and needs a citation like any claim.
 
     Args:
         answer: The model's answer, citing ``passages`` as ``[1]..[n]``.
@@ -243,6 +258,7 @@ def verify(
             words and numbers only.
         check: A last test of each claim against the passages that support it; a
             claim that fails loses its citations and is marked unsupported.
+        question: The question answered ("" to check each sentence on its own).
 
     Returns:
         The answer with checked citations renumbered ``[1]..[k]`` in order of
@@ -251,13 +267,15 @@ def verify(
     chunks = tuple(passages)
     layout = split_answer(answer, len(chunks))
     sentences = [tidy(layout.text[s.start : s.end]) for s in layout.sentences]
-    rows = score_support(sentences, chunks, similarity) if chunks else [[] for _ in sentences]
+    answers = [f"{question} {s}" if question and is_fragment(s) else "" for s in sentences]
+    scored = [a or s for s, a in zip(sentences, answers, strict=True)]
+    rows = score_support(scored, chunks, similarity) if chunks else [[] for _ in sentences]
     lexical_only = similarity is None
     decisions = [
-        _decide(sentence, s.ids, row, chunks, lexical_only, check)
+        _decide(sentence, s.ids, row, chunks, lexical_only, check, answer)
         if chunks
         else _uncheckable(sentence)
-        for sentence, s, row in zip(sentences, layout.sentences, rows, strict=True)
+        for sentence, s, row, answer in zip(sentences, layout.sentences, rows, answers, strict=True)
     ]
     numbers = _renumber(decisions)
     markers = [tuple(sorted(numbers[p] for p in d.passages)) for d in decisions]
