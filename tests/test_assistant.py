@@ -294,6 +294,19 @@ def test_a_second_answer_without_the_amount_quotes_the_sentence_that_has_it(buil
     assert answer.citations and BUDGET_PASSAGE in answer.citations[0].evidence
 
 
+def test_an_answer_that_loops_on_a_phrase_is_not_shown_but_asked_again(built):
+    question = "2024년 전국민 인공지능 일상화 예산은 얼마인가?"
+    n = budget_source(assistant(built), question)
+    good = f"정부는 2024년 9090억원 규모 예산을 투입해 전국민 인공지능 일상화를 추진한다 [{n}]."
+    stuck = good + " 또한 " + "전국민 인공지능 일상화를 추진하고 " * 4
+    a = assistant(built, stuck, "정부는 2024년 9090억원을 투입한다 [1].")
+    events = list(a.stream(question))
+    resets = [e.reason for e in events if isinstance(e, Reset)]
+    assert len(resets) == 1 and resets[0].startswith("the model repeated a phrase")
+    answer = events[-1].answer
+    assert answer.mode == "generate" and answer.text == "정부는 2024년 9090억원을 투입한다.[1]"
+
+
 def test_an_english_quote_says_in_english_what_it_quotes(built):
     a = assistant(built, "정부는 투입한다.", "정부는 정말 투입한다.")
     answer = a.ask("2024년 전국민 인공지능 일상화 예산은 얼마인가?", lang="en")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from rag.answering.translate import fault, messages, translate_sentence
+from rag.answering.translate import fault, loops, messages, translate_sentence
 from tests.fakes import FakeGenerator
 
 KOREAN = "정부는 2024년 9090억원 규모 예산을 NIA와 함께 투입한다."
@@ -23,6 +23,20 @@ KOREAN = "정부는 2024년 9090억원 규모 예산을 NIA와 함께 투입한�
 )
 def test_fault_names_what_a_translation_lost_or_invented(english, why):
     assert fault(KOREAN, english).startswith(why) if why else fault(KOREAN, english) == ""
+
+
+def test_a_translation_that_loops_on_a_phrase_is_rejected_though_it_drops_nothing():
+    korean = "장관은 싱가포르 디지털개발정보부 장관 등을 만나 협력 방안을 논의했다."
+    stuck = "The minister met " + "the minister of digital development in Singapore, " * 4
+    assert loops(stuck) and fault(korean, stuck) == "repeated itself"
+    # A list whose items share words is not a loop, nor is a phrase said twice.
+    listed = (
+        "It covers an AI labour inspector support service, a young farmer support "
+        "service and an AI patent examination support service."
+    )
+    twice = "The plan supports research; the plan supports research and education."
+    assert not loops(listed) and not loops(twice)
+    assert fault(KOREAN, "The government will invest 909 billion won in 2024 with NIA.") == ""
 
 
 def test_the_prompt_gives_the_figures_in_english_and_a_retry_says_what_was_wrong():

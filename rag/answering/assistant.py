@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import time
 from collections.abc import Iterator, Sequence
-from dataclasses import replace
 from typing import Any
 
 from rag.answering import evidence, faithful, fallback
@@ -31,14 +30,15 @@ from rag.answering.compose import (
     answer_language,
     checked_answer,
     drop_repeats,
-    grounded,
     korean_sources,
     language_matches,
     language_notes,
     ms_since,
     refusal,
     uncalibrated_note,
+    unusable,
     weak_evidence,
+    with_notes,
 )
 from rag.answering.fallback import quote_answer
 from rag.answering.prompt import Prompt, build_prompt
@@ -53,7 +53,6 @@ from rag.text.english import with_english_figures
 
 # Tokens the chat template adds around the messages (role markers), kept free.
 TEMPLATE_TOKENS = 64
-UNGROUNDED = "no sentence of the model's answer was backed by its sources"
 # Strings after which a small model has stopped answering and started rambling.
 STOP = ("\nQuestion:", "\nSources:", "<source", "\n\n\n")
 
@@ -206,7 +205,7 @@ class Assistant:
         generate = (mode or c.answer_mode) == "generate"
         tokens = max_new_tokens or c.max_new_tokens
         events = self._answer(query.text, history, lang, k, retrieval, generate, tokens)
-        return _with_notes(events, notes) if notes else events
+        return with_notes(events, notes) if notes else events
 
     def _answer(
         self,
@@ -323,8 +322,8 @@ class Assistant:
                 prompt = self._prompt(generator, turn, tokens, firm=True)
                 continue
             checked = self._verify(text, prompt, generator, turn.query)
-            lacking = missing(checked.text, turn.kinds, turn.query)
-            if grounded(checked.claims) and not lacking:
+            why = unusable(text, checked, missing(checked.text, turn.kinds, turn.query))
+            if not why:
                 translate = turn.writes != turn.lang and has_korean(checked)
                 if written != turn.lang:
                     yield Reset(TRANSLATING)
@@ -333,8 +332,6 @@ class Assistant:
                 yield Answered(self._finish(generator, turn, checked, written, translate))
                 return
             holder = fallback.holder(turn, turn.kinds)
-            why = f"the answer gave no {lacking[0]}" if lacking else UNGROUNDED
-            why = UNGROUNDED if not grounded(checked.claims) else why
             if retry or holder is None:
                 yield Answered(self._quote(turn, why))
                 return
@@ -394,17 +391,3 @@ class Assistant:
     def _quote(self, turn: Turn, why: str) -> Answer:
         """Quote the evidence instead (:func:`rag.answering.fallback.quote_answer`)."""
         return quote_answer(turn, why, self._generator, self.checks.faithful_below)
-
-
-def _with_notes(events: Iterator[Event], notes: tuple[str, ...]) -> Iterator[Event]:
-    """The events, with ``notes`` put first on the final answer's notes.
-
-    Closing this iterator closes ``events`` at once (and so stops generation).
-    """
-    try:
-        for event in events:
-            if isinstance(event, Answered):
-                event = Answered(replace(event.answer, notes=(*notes, *event.answer.notes)))
-            yield event
-    finally:
-        events.close()  # type: ignore[attr-defined]

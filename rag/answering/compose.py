@@ -8,8 +8,9 @@ from __future__ import annotations
 
 import re
 import time
-from collections.abc import Sequence
-from dataclasses import dataclass, field
+from collections import Counter
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field, replace
 
 from rag.answering.answer_type import FIGURES, AnswerType
 from rag.answering.cite.markers import strip_markers
@@ -17,7 +18,7 @@ from rag.answering.cite.verify import Verified, verify
 from rag.answering.evidence import Sentence, quote
 from rag.answering.prompt import REFUSAL
 from rag.errors import QueryError
-from rag.records import Answer, Claim, Hit, Timings
+from rag.records import Answer, Answered, Claim, Event, Hit, Timings
 from rag.text.english import named
 from rag.text.korean import split_sentences
 from rag.text.lang import detect, language, matches, other_language
@@ -41,6 +42,12 @@ UNCALIBRATED = {
 # What an English quoted answer says before its Korean quote.
 LEAD_IN = "The articles say, in Korean:"
 LEAD_IN_FIGURE = "The articles give {figure}, in Korean:"
+
+# A run of this many words said this many times is a model stuck in a loop (:func:`loops`).
+LOOP_WORDS, LOOP_TIMES = 6, 3
+# Why a model's answer was not shown (:func:`unusable`).
+UNGROUNDED = "no sentence of the model's answer was backed by its sources"
+LOOPING = "the model repeated a phrase over and over"
 
 NOT_ANSWERED = {
     "ko": "언어 모델이 검색된 기사로는 답할 수 없다고 판단했습니다 (P(예) {p:.3f} < {t:.3f}).",
@@ -243,6 +250,18 @@ def quoted(
     return checked_answer(turn, checked, "extractive", shown)
 
 
+def loops(text: str) -> bool:
+    """Whether the same run of ``LOOP_WORDS`` words comes ``LOOP_TIMES`` times or more.
+
+    A small model that loses its way repeats a phrase until the token limit cuts it
+    ("the chairman of the board in Singapore, the chairman of the board in Singapore,
+    ..."). Such text drops no figure or name, so the other checks let it through.
+    """
+    words = re.findall(r"\w+", text.lower())
+    runs = Counter(tuple(words[i : i + LOOP_WORDS]) for i in range(len(words) - LOOP_WORDS + 1))
+    return any(n >= LOOP_TIMES for n in runs.values())
+
+
 def drop_repeats(text: str) -> str:
     """Remove sentences a looping model repeats, keeping the first of each."""
     seen: set[str] = set()
@@ -260,6 +279,19 @@ def drop_repeats(text: str) -> str:
 def grounded(claims: Sequence[Claim]) -> bool:
     """Whether at least one sentence is supported by a source it cites."""
     return any(c.supported and c.citations for c in claims)
+
+
+def unusable(text: str, checked: Verified, lacking: Sequence[str]) -> str:
+    """Why a checked answer can't be shown ("" if it can).
+
+    No sentence backed by its sources; the model looping on a phrase (its last
+    sentence cut off at the token limit); or no phrase of a kind the question asks for.
+    """
+    if not grounded(checked.claims):
+        return UNGROUNDED
+    if loops(text):
+        return LOOPING
+    return f"the answer gave no {lacking[0]}" if lacking else ""
 
 
 def checked_answer(
@@ -280,3 +312,17 @@ def checked_answer(
         timings=turn.clock.done(),
         answerability=turn.answerability,
     )
+
+
+def with_notes(events: Iterator[Event], notes: tuple[str, ...]) -> Iterator[Event]:
+    """The events, with ``notes`` put first on the final answer's notes.
+
+    Closing this iterator closes ``events`` at once (and so stops generation).
+    """
+    try:
+        for event in events:
+            if isinstance(event, Answered):
+                event = Answered(replace(event.answer, notes=(*notes, *event.answer.notes)))
+            yield event
+    finally:
+        events.close()  # type: ignore[attr-defined]

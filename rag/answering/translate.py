@@ -6,15 +6,15 @@ sources far better, and every check (citations, faithfulness, answer type) compa
 Korean with Korean. So an English question's answer is written and checked in Korean
 and then translated one sentence at a time, each with its own narrow prompt and the
 figures already in English (``9090억원`` -> ``909 billion won``, ``내년 (next year)``).
-A translation is kept only if it is English and keeps the sentence's figures and
-names: no figure dropped or added (:func:`rag.text.numbers.unsupported_numbers` both
-ways), every Latin name or acronym of the Korean (NIA, BPR, SaaS) still there, every
-Hangul name romanised recognisably (:mod:`rag.text.romanize`: "Google" for 네이버 is
-caught), and no Korean ministry the sentence does not name
-(:mod:`rag.text.institutions`). A sentence that fails gets one more try with the rule
-made firm; if that fails too, the whole translation is rejected and the caller falls
-back. With a calibrated model, the faithfulness judge must also find that the Korean
-sentence states the English one.
+A translation is kept only if it is English, does not loop on a phrase, and keeps the
+sentence's figures and names: no figure dropped or added
+(:func:`rag.text.numbers.unsupported_numbers` both ways), every Latin name or acronym
+of the Korean (NIA, BPR, SaaS) still there, every Hangul name romanised recognisably
+(:mod:`rag.text.romanize`: "Google" for 네이버 is caught), and no Korean ministry the
+sentence does not name (:mod:`rag.text.institutions`). A sentence that fails gets one
+more try with the rule made firm; if that fails too, the whole translation is rejected
+and the caller falls back. With a calibrated model, the faithfulness judge must also
+find that the Korean sentence states the English one.
 """
 
 from __future__ import annotations
@@ -27,6 +27,7 @@ from rag.answering import faithful
 from rag.answering.cite.markers import with_markers
 from rag.answering.cite.score import is_fragment
 from rag.answering.cite.verify import Verified
+from rag.answering.compose import loops
 from rag.answering.prompt import defang
 from rag.errors import GeneratorError
 from rag.llm.base import Generator
@@ -94,6 +95,8 @@ def fault(korean: str, english: str) -> str:
         return "was empty"
     if _untranslated(english):
         return "was not in English"
+    if loops(english):
+        return "repeated itself"
     added = unsupported_numbers(english, [with_english_figures(korean)])
     if added:
         return f"gave {added[0]}, which the sentence does not"
