@@ -307,6 +307,17 @@ def test_an_answer_that_loops_on_a_phrase_is_not_shown_but_asked_again(built):
     assert answer.mode == "generate" and answer.text == "정부는 2024년 9090억원을 투입한다.[1]"
 
 
+def test_a_sentence_said_three_times_is_said_once_not_taken_for_a_loop(built):
+    question = "2024년 전국민 인공지능 일상화 예산은 얼마인가?"
+    n = budget_source(assistant(built), question)
+    good = f"정부는 2024년 9090억원 규모 예산을 투입해 전국민 인공지능 일상화를 추진한다 [{n}]."
+    a = assistant(built, " ".join([good] * 3))
+    events = list(a.stream(question))
+    assert not [e for e in events if isinstance(e, Reset)]
+    answer = events[-1].answer
+    assert answer.mode == "generate" and answer.text.count("9090억원") == 1
+
+
 def test_an_english_quote_says_in_english_what_it_quotes(built):
     a = assistant(built, "정부는 투입한다.", "정부는 정말 투입한다.")
     answer = a.ask("2024년 전국민 인공지능 일상화 예산은 얼마인가?", lang="en")

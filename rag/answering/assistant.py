@@ -322,7 +322,7 @@ class Assistant:
                 prompt = self._prompt(generator, turn, tokens, firm=True)
                 continue
             checked = self._verify(text, prompt, generator, turn.query)
-            why = unusable(text, checked, missing(checked.text, turn.kinds, turn.query))
+            why = unusable(checked, missing(checked.text, turn.kinds, turn.query))
             if not why:
                 translate = turn.writes != turn.lang and has_korean(checked)
                 if written != turn.lang:

@@ -281,15 +281,16 @@ def grounded(claims: Sequence[Claim]) -> bool:
     return any(c.supported and c.citations for c in claims)
 
 
-def unusable(text: str, checked: Verified, lacking: Sequence[str]) -> str:
+def unusable(checked: Verified, lacking: Sequence[str]) -> str:
     """Why a checked answer can't be shown ("" if it can).
 
-    No sentence backed by its sources; the model looping on a phrase (its last
-    sentence cut off at the token limit); or no phrase of a kind the question asks for.
+    No sentence backed by its sources; the model looping on a phrase within its
+    sentences (whole repeated sentences are gone already, :func:`drop_repeats`), its
+    last sentence cut off at the token limit; or no phrase of a kind the question asks for.
     """
     if not grounded(checked.claims):
         return UNGROUNDED
-    if loops(text):
+    if loops(checked.text):
         return LOOPING
     return f"the answer gave no {lacking[0]}" if lacking else ""
 
