@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from rag.answering.translate import fault, loops, messages, translate_sentence
+from rag.answering.compose import loops
+from rag.answering.translate import fault, messages, translate_sentence
 from tests.fakes import FakeGenerator
 
 KOREAN = "정부는 2024년 9090억원 규모 예산을 NIA와 함께 투입한다."
