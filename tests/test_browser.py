@@ -212,6 +212,8 @@ def test_enter_while_answering_keeps_the_question_and_stop_cancels(page, shots, 
     eventually(lambda: generator.closed > closed, what="generation to stop")
     page.wait_for_timeout(1000)  # nothing may arrive after Stop: look again a second later
     assert streaming.inner_text() == before
+    expect(page.locator("#rag-conversation .rag-error")).to_contain_text("Stopped")
+    expect(page.locator("#rag-conversation .rag-cursor")).to_have_count(0)
     shots(page, "4-stopped")
     page.locator("#rag-question textarea").press("Enter")  # the kept question, sent now
     expect(page.locator("#turn-2 .rag-user")).to_have_text(BUDGET_Q)

@@ -74,6 +74,19 @@ def test_stream_is_closed_when_the_turn_is_abandoned(fake_index):
     assert turn_list[-1].answer is None
 
 
+def test_a_stopped_turn_takes_no_more_tokens_and_closes_the_stream(fake_index):
+    # Stop runs in another thread while the answer streams: what it showed stays.
+    generator = CitingGenerator(0)
+    steps = chat.run_turn(assistant(fake_index, generator), [], QUESTION, chat.Settings())
+    turns = next(s for s in steps if s[-1].text)
+    shown = turns[-1].text
+    chat.stop(turns)
+    assert list(steps) == []  # the next token is not taken, nothing more is yielded
+    assert generator.closed == 1
+    assert turns[-1].text == shown and turns[-1].answer is None
+    assert turns[-1].notice == "stopped" and not turns[-1].pending
+
+
 def test_follow_up_shows_the_rewritten_query(fake_index):
     a = assistant(fake_index)
     first = ask(a)[-1]

@@ -143,7 +143,9 @@ def run_turn(
     """Ask a question and yield the conversation after every step of the answer.
 
     Closing this iterator (the Stop button) closes the assistant's stream, which
-    stops generation. A :class:`rag.errors.RagError` is kept on the turn as its
+    stops generation. A turn marked stopped (:func:`stop`, which may run in another
+    thread while a token is on its way) takes no further event, so what Stop showed
+    stays as it was. A :class:`rag.errors.RagError` is kept on the turn as its
     error line and re-raised so the UI can also show it as a warning.
 
     Yields:
@@ -166,6 +168,8 @@ def run_turn(
     try:
         yield conversation
         for event in events:
+            if not turn.pending:  # stopped: the Stop button drew this turn for the last time
+                return
             apply(turn, event)
             yield conversation
     except RagError as exc:

@@ -68,7 +68,12 @@ def build(service: Service, ui_lang: gr.Radio) -> None:
         show_progress="minimal",
     )
     shown = [conversation, sources, turns, export]
-    stop.click(_stopped, [turns, ui_lang], shown, cancels=[answering], api_visibility="private")
+    stopping = stop.click(
+        _stopped, [turns, ui_lang], shown, cancels=[answering], api_visibility="private"
+    )
+    # The page cancels the answer without waiting for it, so an update the answer sent
+    # just before can be drawn after Stop's: draw the stopped turn once more, last.
+    stopping.then(_views, [turns, ui_lang], shown, api_visibility="private")
     clear.click(lambda lang: _views([], lang), [ui_lang], shown, api_visibility="private")
     good.click(_voter(service, "up"), [turns, ui_lang], None, api_visibility="private")
     bad.click(_voter(service, "down"), [turns, ui_lang], None, api_visibility="private")
