@@ -9,10 +9,10 @@ import pytest
 from rag.answering import evidence, faithful
 from rag.answering.answer_type import expected_types, gives, list_items, missing
 from rag.answering.cite.score import embedding_similarity, is_fragment
-from rag.answering.cite.verify import verify
-from rag.answering.compose import Clock, Turn
+from rag.answering.cite.verify import Verified, verify
+from rag.answering.compose import Clock, Turn, unstated_figures, unusable
 from rag.answering.fallback import NOT_STATED, holder, unstated
-from rag.records import Chunk, Hit
+from rag.records import Chunk, Citation, Claim, Hit
 from rag.text.english import with_english_figures
 from rag.text.lang import hangul_share
 from tests.fakes import fake_embedder
@@ -304,3 +304,30 @@ def test_a_figure_only_a_sentence_off_the_question_s_point_gives_is_not_stated()
     turn.kinds = ("list",)  # a list, a yes or no, a reason: the model's check decides
     turn.ranked = [on, off]
     assert unstated(turn) == ""
+
+
+# A figure in a flagged sentence
+
+
+def _flagged(second: str) -> tuple[Verified, list[Chunk]]:
+    charter = "디지털 권리장전은 시민의 권리를 규정하며, 총 14회 간담회를 통해 의견을 수렴했다."
+    other = "인공지능 행동 정상회의는 2월 10~11일 파리에서 열렸다."
+    chunks = [Chunk("a#0", "a", 0, 0, len(charter), charter), Chunk("b#0", "b", 0, 0, 9, other)]
+    claims = (
+        Claim("디지털 권리장전은 시민의 권리를 규정한다.", (1,), True, ""),
+        Claim(second, (), False, "the source does not state it (P(yes) 0.30)", False),
+    )
+    citation = Citation(1, "a#0", "a", None, None, None, (0, len(charter)), charter)
+    return Verified("…", claims, (citation,)), chunks
+
+
+def test_a_flagged_figure_no_cited_passage_gives_keeps_the_answer_from_being_shown():
+    # "2월 10~11일" is in a passage of the prompt, but of another article the answer does not cite.
+    checked, chunks = _flagged("It was adopted at a meeting held on February 10-11.")
+    assert unstated_figures(checked, chunks) == ["February 10-11"]
+    assert unusable(checked, [], chunks).startswith("a sentence gave February 10-11")
+
+
+def test_a_flagged_sentence_whose_figure_a_cited_passage_gives_stays_flagged():
+    checked, chunks = _flagged("It organizes 14 meetings to gather opinions.")
+    assert unstated_figures(checked, chunks) == [] and unusable(checked, [], chunks) == ""

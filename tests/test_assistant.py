@@ -78,16 +78,24 @@ def test_out_of_range_and_wrong_citations_are_dropped(built):
     assert "[42]" not in answer.text and "[2]" not in answer.text
 
 
-def test_number_not_in_any_cited_source_flags_the_sentence(built):
+def test_a_number_in_no_cited_source_keeps_the_answer_from_being_shown(built):
     question = "2024년 전국민 인공지능 일상화 예산은 얼마야?"
     n = budget_source(assistant(built), question)
     reply = (
         f"정부는 2024년 9090억원 규모 예산을 투입해 전국민 인공지능 일상화를 추진한다 [{n}]. "
         f"이 중 5000억원은 교육에 쓰인다 [{n}]."
     )
-    answer = assistant(built, reply).ask(question)
-    flagged = [c for c in answer.claims if not c.supported]
-    assert len(flagged) == 1 and "5000억" in flagged[0].text
+    a = assistant(built, reply, reply)
+    events = list(a.stream(question))
+    # Flagged, the sentence would still be read: the answer is asked again, then quoted.
+    resets = [e.reason for e in events if isinstance(e, Reset)]
+    assert resets == [
+        "a sentence gave 5000억원, which no source the answer cites states; asking "
+        "with the sentence that gives it"
+    ]
+    answer = events[-1].answer
+    assert answer.mode == "extractive" and "5000억" not in answer.text
+    assert "9090억원" in answer.text
 
 
 def test_model_saying_it_does_not_know_is_a_refusal_without_citations(built):
@@ -307,6 +315,31 @@ def test_an_answer_that_loops_on_a_phrase_is_not_shown_but_asked_again(built):
     assert answer.mode == "generate" and answer.text == "정부는 2024년 9090억원을 투입한다.[1]"
 
 
+def test_an_answer_with_a_date_its_source_does_not_state_is_asked_again(built):
+    # A flag beside "held on 3 March 2025" is easily read past: the answer is not shown.
+    question = "2024년 전국민 인공지능 일상화 예산은 얼마인가?"
+    n = budget_source(assistant(built), question)
+    good = f"정부는 2024년 9090억원 규모 예산을 투입해 전국민 인공지능 일상화를 추진한다 [{n}]."
+    invented = good + f" 이 계획은 2025년 3월 3일 파리에서 발표되었다 [{n}]."
+    a = assistant(built, invented, "정부는 2024년 9090억원을 투입한다 [1].")
+    events = list(a.stream(question))
+    resets = [e.reason for e in events if isinstance(e, Reset)]
+    assert len(resets) == 1 and resets[0].startswith("a sentence gave 2025년 3월 3일")
+    answer = events[-1].answer
+    assert answer.mode == "generate" and answer.text == "정부는 2024년 9090억원을 투입한다.[1]"
+
+
+def test_an_unsupported_sentence_without_figures_stays_flagged_in_the_answer(built):
+    question = "2024년 전국민 인공지능 일상화 예산은 얼마인가?"
+    n = budget_source(assistant(built), question)
+    good = f"정부는 2024년 9090억원 규모 예산을 투입해 전국민 인공지능 일상화를 추진한다 [{n}]."
+    a = assistant(built, good + " 이 계획은 국민의 큰 환영을 받았다.")
+    events = list(a.stream(question))
+    assert not [e for e in events if isinstance(e, Reset)]
+    answer = events[-1].answer
+    assert answer.mode == "generate" and [c.supported for c in answer.claims] == [True, False]
+
+
 def test_a_sentence_said_three_times_is_said_once_not_taken_for_a_loop(built):
     question = "2024년 전국민 인공지능 일상화 예산은 얼마인가?"
     n = budget_source(assistant(built), question)
@@ -402,13 +435,13 @@ def test_calibrated_thresholds_come_from_the_models_table(built):
 def test_a_sentence_the_model_does_not_find_in_its_source_loses_its_citation(built):
     question = "2024년 전국민 인공지능 일상화 예산은 얼마인가?"
     n = budget_source(assistant(built), question)
-    reply = f"정부는 2024년 9090억원을 투입한다 [{n}]. {BUDGET_PASSAGE} [{n}]."
+    reply = f"{BUDGET_PASSAGE} [{n}]. 정부는 전국민 인공지능 일상화를 힘차게 추진한다 [{n}]."
     config = replace(built, answerable_below=0.0, faithful_below=0.5)
 
     class Picky(FakeGenerator):
         def yes_probability(self, messages):
             self.checks.append(messages)
-            return 0.1 if "Sentence: 2024년" in messages[-1]["content"] else 0.9
+            return 0.1 if "Sentence: 정부는 전국민" in messages[-1]["content"] else 0.9
 
     generator = Picky(reply)
     a = Assistant(config, searcher=Searcher(config, embedder=fake_embedder()), generator=generator)

@@ -322,7 +322,8 @@ class Assistant:
                 prompt = self._prompt(generator, turn, tokens, firm=True)
                 continue
             checked = self._verify(text, prompt, generator, turn.query)
-            why = unusable(checked, missing(checked.text, turn.kinds, turn.query))
+            lacking = missing(checked.text, turn.kinds, turn.query)
+            why = unusable(checked, lacking, [h.chunk for h in prompt.sources])
             if not why:
                 translate = turn.writes != turn.lang and has_korean(checked)
                 if written != turn.lang:

@@ -14,15 +14,15 @@ from dataclasses import dataclass, field, replace
 
 from rag.answering.answer_type import FIGURES, AnswerType
 from rag.answering.cite.markers import strip_markers
-from rag.answering.cite.verify import Verified, verify
+from rag.answering.cite.verify import Verified, evidence_texts, verify
 from rag.answering.evidence import Sentence, quote
 from rag.answering.prompt import REFUSAL
 from rag.errors import QueryError
-from rag.records import Answer, Answered, Claim, Event, Hit, Timings
+from rag.records import Answer, Answered, Chunk, Claim, Event, Hit, Timings
 from rag.text.english import named
 from rag.text.korean import split_sentences
 from rag.text.lang import detect, language, matches, other_language
-from rag.text.numbers import find_quantities
+from rag.text.numbers import find_quantities, unsupported_numbers
 
 LANG_NAMES = {"ko": "Korean", "en": "English"}
 EXTRACTIVE_NOTE = {
@@ -48,6 +48,7 @@ LOOP_WORDS, LOOP_TIMES = 6, 3
 # Why a model's answer was not shown (:func:`unusable`).
 UNGROUNDED = "no sentence of the model's answer was backed by its sources"
 LOOPING = "the model repeated a phrase over and over"
+UNSTATED_FIGURE = "a sentence gave {figure}, which no source the answer cites states"
 
 NOT_ANSWERED = {
     "ko": "언어 모델이 검색된 기사로는 답할 수 없다고 판단했습니다 (P(예) {p:.3f} < {t:.3f}).",
@@ -281,15 +282,35 @@ def grounded(claims: Sequence[Claim]) -> bool:
     return any(c.supported and c.citations for c in claims)
 
 
-def unusable(checked: Verified, lacking: Sequence[str]) -> str:
+def unstated_figures(checked: Verified, passages: Sequence[Chunk]) -> list[str]:
+    """The figures and dates of unsupported sentences that no passage the answer cites states.
+
+    Such a sentence is a confident detail the answer's own sources do not give ("held
+    on February 10-11, 2023", the date of another article's event); a flag beside it
+    is easily read past. A figure a cited passage does give (a sentence the checks
+    found too loose, "organizes 14 meetings" of "총 14회 간담회") is left flagged.
+    """
+    cited = {c.chunk_id for c in checked.citations}
+    texts = [t for p in passages if p.chunk_id in cited for t in evidence_texts(p)]
+    return [
+        f for c in checked.claims if not c.supported for f in unsupported_numbers(c.text, texts)
+    ]
+
+
+def unusable(checked: Verified, lacking: Sequence[str], passages: Sequence[Chunk]) -> str:
     """Why a checked answer can't be shown ("" if it can).
 
-    No sentence backed by its sources; the model looping on a phrase within its
-    sentences (whole repeated sentences are gone already, :func:`drop_repeats`), its
-    last sentence cut off at the token limit; or no phrase of a kind the question asks for.
+    No sentence backed by its sources; a sentence giving a figure or date that none of
+    the ``passages`` the answer cites states (:func:`unstated_figures`); the model
+    looping on a phrase within its sentences (whole repeated sentences are gone
+    already, :func:`drop_repeats`), its last sentence cut off at the token limit; or no
+    phrase of a kind the question asks for.
     """
     if not grounded(checked.claims):
         return UNGROUNDED
+    figures = unstated_figures(checked, passages)
+    if figures:
+        return UNSTATED_FIGURE.format(figure=figures[0])
     if loops(checked.text):
         return LOOPING
     return f"the answer gave no {lacking[0]}" if lacking else ""

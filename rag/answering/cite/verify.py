@@ -137,7 +137,7 @@ def sole_support(
     return best if beaten else None
 
 
-def _evidence_texts(chunk: Chunk) -> list[str]:
+def evidence_texts(chunk: Chunk) -> list[str]:
     """What a cited passage vouches for: its text, title and date."""
     return [t for t in (chunk.text, chunk.title, chunk.published) if t]
 
@@ -167,7 +167,7 @@ def _decide(
     if not kept:
         reason = "no cited source supports it" if cited else "no source cited"
         return _Decision((), False, reason)
-    evidence = [t for p in kept for t in _evidence_texts(chunks[p])]
+    evidence = [t for p in kept for t in evidence_texts(chunks[p])]
     missing = unsupported_numbers(sentence, evidence)
     if missing:
         return _Decision(kept, False, f"number not in sources: {', '.join(missing)}")
@@ -297,4 +297,4 @@ def _uncheckable(sentence: str) -> _Decision:
     return _Decision((), True, "")
 
 
-__all__ = ["Verified", "keep_cited", "sole_support", "verify"]
+__all__ = ["Verified", "evidence_texts", "keep_cited", "sole_support", "verify"]
