@@ -302,29 +302,23 @@ def test_a_second_answer_without_the_amount_quotes_the_sentence_that_has_it(buil
     assert answer.citations and BUDGET_PASSAGE in answer.citations[0].evidence
 
 
-def test_an_answer_that_loops_on_a_phrase_is_not_shown_but_asked_again(built):
+@pytest.mark.parametrize(
+    ("tail", "reason"),
+    [
+        # A model stuck in a loop.
+        (" 또한 " + "전국민 인공지능 일상화를 추진하고 " * 4, "the model repeated a phrase"),
+        # A flag beside "published on 3 March 2025" is easily read past.
+        (" 이 계획은 2025년 3월 3일 파리에서 발표되었다 [{n}].", "a sentence gave 2025년 3월 3일"),
+    ],
+)
+def test_an_answer_that_cannot_be_shown_is_asked_again(built, tail, reason):
     question = "2024년 전국민 인공지능 일상화 예산은 얼마인가?"
     n = budget_source(assistant(built), question)
     good = f"정부는 2024년 9090억원 규모 예산을 투입해 전국민 인공지능 일상화를 추진한다 [{n}]."
-    stuck = good + " 또한 " + "전국민 인공지능 일상화를 추진하고 " * 4
-    a = assistant(built, stuck, "정부는 2024년 9090억원을 투입한다 [1].")
+    a = assistant(built, good + tail.format(n=n), "정부는 2024년 9090억원을 투입한다 [1].")
     events = list(a.stream(question))
     resets = [e.reason for e in events if isinstance(e, Reset)]
-    assert len(resets) == 1 and resets[0].startswith("the model repeated a phrase")
-    answer = events[-1].answer
-    assert answer.mode == "generate" and answer.text == "정부는 2024년 9090억원을 투입한다.[1]"
-
-
-def test_an_answer_with_a_date_its_source_does_not_state_is_asked_again(built):
-    # A flag beside "held on 3 March 2025" is easily read past: the answer is not shown.
-    question = "2024년 전국민 인공지능 일상화 예산은 얼마인가?"
-    n = budget_source(assistant(built), question)
-    good = f"정부는 2024년 9090억원 규모 예산을 투입해 전국민 인공지능 일상화를 추진한다 [{n}]."
-    invented = good + f" 이 계획은 2025년 3월 3일 파리에서 발표되었다 [{n}]."
-    a = assistant(built, invented, "정부는 2024년 9090억원을 투입한다 [1].")
-    events = list(a.stream(question))
-    resets = [e.reason for e in events if isinstance(e, Reset)]
-    assert len(resets) == 1 and resets[0].startswith("a sentence gave 2025년 3월 3일")
+    assert len(resets) == 1 and resets[0].startswith(reason)
     answer = events[-1].answer
     assert answer.mode == "generate" and answer.text == "정부는 2024년 9090억원을 투입한다.[1]"
 

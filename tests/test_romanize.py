@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from rag.text.romanize import hangul_names, rendered, romanize, similarity
+from rag.text.romanize import hangul_names, rendered, romanize, same_onset, similarity
 
 
 def test_romanize_follows_revised_romanisation_syllable_by_syllable():
@@ -55,3 +55,26 @@ def test_hangul_names_leave_out_institutions_and_latin_names():
     assert "네이버" in names and "카카오" in names
     assert not any(n.endswith(("협회", "부")) for n in names)
     assert all("SK" not in n for n in names)
+
+
+@pytest.mark.parametrize(
+    ("hangul", "english"),
+    [
+        ("최현택", "Choi Hyun-taek"),
+        ("최현택", "Choe Hyeon-taek"),
+        ("정의선", "Chung Eui-sun"),
+        ("고진", "Goh Jin"),
+        ("시진핑", "Xi Jinping"),
+        ("중관춘", "Zhongguancun"),
+        ("이종호", "Lee Jong-ho"),
+        ("유상임", "Yoo Sang-im"),
+    ],
+)
+def test_a_name_is_rendered_by_the_spellings_of_its_first_consonant(hangul, english):
+    assert rendered(hangul, f"{english} said so.")
+
+
+def test_a_name_with_another_first_consonant_is_not_rendered():
+    # "Hyun-tak" sounds like 현택, but 최 is never spelled Kwon: another person.
+    assert not rendered("최현택", "Kwon Hyun-tak, the chairman, said so.")
+    assert not same_onset("Kwon", "최") and same_onset("Kwon", "권") and same_onset("Im", "임")

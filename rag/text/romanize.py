@@ -36,6 +36,14 @@ ENGLISH_NAMES = {
 }
 # Skeleton similarity from which a Latin name counts as a romanisation.
 SIMILAR = 0.6
+# How a name's first consonant may be spelled, by its initial (ㄱ, ㄲ, ㄴ, ...). The
+# skeletons merge g/k/c, so "Kwon" would pass for 최 on them alone. ㄴ, ㄹ and ㅇ are
+# spelled too many ways (노 Roh, 이 Lee or Yi, 임 Lim or Im) and are not checked.
+_ONSETS = (
+    ("g", "k"), ("k", "g"), None, ("d", "t"), ("t", "d"), None, ("m",), ("b", "p"),
+    ("p", "b"), ("s", "x", "sh"), ("s",), None, ("j", "ch", "c", "z"), ("j", "ch", "z"),
+    ("ch", "c", "j"), ("k", "c"), ("t",), ("p", "f"), ("h",),
+)  # fmt: skip
 # Institutions are translated, not romanised (한국소프트웨어산업협회, 과학기술정보통신부).
 _INSTITUTION = re.compile(r"(?:협회|위원회|대회|회의|부|원|청|처|재단|센터|공사|연구소|기구)$")
 _HANGUL_ONLY = re.compile(r"^[가-힣]{2,}$")
@@ -70,11 +78,23 @@ def similarity(latin: str, hangul: str) -> float:
     return difflib.SequenceMatcher(None, a, b).ratio()
 
 
+def same_onset(latin: str, hangul: str) -> bool:
+    """Whether a Latin name can begin with the first consonant of a Hangul one.
+
+    최 may be Choi, Choe or Chey, never Kwon; a name that begins with ㄴ, ㄹ, ㅇ or a
+    non-Hangul letter is not checked.
+    """
+    code = ord(hangul[0]) - 0xAC00 if hangul else -1
+    onsets = _ONSETS[code // 588] if 0 <= code < 11172 else None
+    return onsets is None or latin.lower().startswith(onsets)
+
+
 def rendered(hangul: str, english: str) -> bool:
     """Whether an English text renders a Hangul name.
 
     It does when it holds the name's known English form, the name itself, or one to
-    three capitalised words in a row that sound like it.
+    three capitalised words in a row that sound like it and begin as it does
+    (:func:`same_onset`).
     """
     known = ENGLISH_NAMES.get(hangul, ())
     if hangul in english or any(
@@ -87,7 +107,7 @@ def rendered(hangul: str, english: str) -> bool:
         for n in (1, 2, 3)
         for i in range(len(words) - n + 1)
     )
-    return any(similarity(run, hangul) >= SIMILAR for run in runs)
+    return any(similarity(run, hangul) >= SIMILAR and same_onset(run, hangul) for run in runs)
 
 
 def hangul_names(text: str) -> list[str]:
@@ -102,4 +122,12 @@ def hangul_names(text: str) -> list[str]:
     )
 
 
-__all__ = ["ENGLISH_NAMES", "hangul_names", "rendered", "romanize", "similarity", "skeleton"]
+__all__ = [
+    "ENGLISH_NAMES",
+    "hangul_names",
+    "rendered",
+    "romanize",
+    "same_onset",
+    "similarity",
+    "skeleton",
+]
