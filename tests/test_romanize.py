@@ -68,6 +68,10 @@ def test_hangul_names_leave_out_institutions_and_latin_names():
         ("중관춘", "Zhongguancun"),
         ("이종호", "Lee Jong-ho"),
         ("유상임", "Yoo Sang-im"),
+        ("베트남", "Vietnam"),
+        ("제네바", "Geneva"),
+        ("칭화", "Tsinghua"),
+        ("후쿠시마", "Fukushima"),
     ],
 )
 def test_a_name_is_rendered_by_the_spellings_of_its_first_consonant(hangul, english):

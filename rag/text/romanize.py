@@ -39,10 +39,13 @@ SIMILAR = 0.6
 # How a name's first consonant may be spelled, by its initial (ㄱ, ㄲ, ㄴ, ...). The
 # skeletons merge g/k/c, so "Kwon" would pass for 최 on them alone. ㄴ, ㄹ and ㅇ are
 # spelled too many ways (노 Roh, 이 Lee or Yi, 임 Lim or Im) and are not checked.
+# Foreign names written in Hangul keep their own spelling: 베트남 Vietnam, 제네바 Geneva,
+# 칭화 Tsinghua or Qinghua, 후쿠시마 Fukushima.
 _ONSETS = (
-    ("g", "k"), ("k", "g"), None, ("d", "t"), ("t", "d"), None, ("m",), ("b", "p"),
-    ("p", "b"), ("s", "x", "sh"), ("s",), None, ("j", "ch", "c", "z"), ("j", "ch", "z"),
-    ("ch", "c", "j"), ("k", "c"), ("t",), ("p", "f"), ("h",),
+    ("g", "k"), ("k", "g"), None, ("d", "t"), ("t", "d"), None, ("m",), ("b", "p", "v"),
+    ("p", "b"), ("s", "x", "c"), ("s", "c"), None, ("j", "ch", "c", "z", "g"),
+    ("j", "ch", "z"), ("ch", "c", "j", "q", "ts"), ("k", "c"), ("t",), ("p", "f"),
+    ("h", "f"),
 )  # fmt: skip
 # Institutions are translated, not romanised (한국소프트웨어산업협회, 과학기술정보통신부).
 _INSTITUTION = re.compile(r"(?:협회|위원회|대회|회의|부|원|청|처|재단|센터|공사|연구소|기구)$")
