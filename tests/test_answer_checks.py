@@ -312,7 +312,10 @@ def test_a_figure_only_a_sentence_off_the_question_s_point_gives_is_not_stated()
 def _flagged(second: str) -> tuple[Verified, list[Chunk]]:
     charter = "디지털 권리장전은 시민의 권리를 규정하며, 총 14회 간담회를 통해 의견을 수렴했다."
     other = "인공지능 행동 정상회의는 2월 10~11일 파리에서 열렸다."
-    chunks = [Chunk("a#0", "a", 0, 0, len(charter), charter), Chunk("b#0", "b", 0, 0, 9, other)]
+    chunks = [
+        Chunk("a#0", "a", 0, 0, len(charter), charter),
+        Chunk("b#0", "b", 0, 0, len(other), other),
+    ]
     claims = (
         Claim("디지털 권리장전은 시민의 권리를 규정한다.", (1,), True, ""),
         Claim(second, (), False, "the source does not state it (P(yes) 0.30)", False),

@@ -303,8 +303,7 @@ def unusable(checked: Verified, lacking: Sequence[str], passages: Sequence[Chunk
     No sentence backed by its sources; a sentence giving a figure or date that none of
     the ``passages`` the answer cites states (:func:`unstated_figures`); the model
     looping on a phrase within its sentences (whole repeated sentences are gone
-    already, :func:`drop_repeats`), its last sentence cut off at the token limit; or no
-    phrase of a kind the question asks for.
+    already, :func:`drop_repeats`); or no phrase of a kind the question asks for.
     """
     if not grounded(checked.claims):
         return UNGROUNDED
