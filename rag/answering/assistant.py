@@ -391,4 +391,4 @@ class Assistant:
 
     def _quote(self, turn: Turn, why: str) -> Answer:
         """Quote the evidence instead (:func:`rag.answering.fallback.quote_answer`)."""
-        return quote_answer(turn, why, self._generator, self.checks.faithful_below)
+        return quote_answer(turn, why, self._generator is not None)

@@ -218,35 +218,28 @@ def lead_in(sentences: Sequence[Sentence], kinds: Sequence[AnswerType] = ("amoun
     return LEAD_IN_FIGURE.format(figure=listed)
 
 
-def quoted_text(turn: Turn, sentences: Sequence[Sentence], english: bool = True) -> Verified:
+def quoted_text(turn: Turn, sentences: Sequence[Sentence]) -> Verified:
     """Evidence sentences quoted with their citations, checked.
 
-    With ``english``, an English answer over Korean sentences first says, in English,
-    what it quotes.
+    An English answer over Korean sentences first says, in English, what it quotes
+    (:func:`lead_in`).
     """
     text = quote(sentences)
-    if english and turn.lang == "en" and language(text) == "ko":
+    if turn.lang == "en" and language(text) == "ko":
         text = f"{lead_in(sentences, turn.kinds)}\n{text}"
     return verify(text, [h.chunk for h in turn.hits], None)
 
 
-def quoted(
-    turn: Turn,
-    checked: Verified,
-    why: str,
-    had_model: bool,
-    notes: Sequence[str] = (),
-) -> Answer:
-    """An answer that quotes evidence sentences (:func:`quoted_text`), or their translation.
+def quoted(turn: Turn, checked: Verified, why: str, had_model: bool) -> Answer:
+    """An answer that quotes evidence sentences (:func:`quoted_text`).
 
     Args:
         turn: The question and its passages.
-        checked: The quote (or its checked translation).
+        checked: The checked quote.
         why: Why the model's answer was not used ("" for none).
         had_model: Whether a chat model answered first (which note to show).
-        notes: More notes (that the quote was translated).
     """
-    shown = [(QUOTED_NOTE if had_model else EXTRACTIVE_NOTE)[turn.lang], *notes]
+    shown = [(QUOTED_NOTE if had_model else EXTRACTIVE_NOTE)[turn.lang]]
     shown += [f"{why}: quoted the articles instead"] if why else []
     return checked_answer(turn, checked, "extractive", shown)
 

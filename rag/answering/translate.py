@@ -58,14 +58,13 @@ _LATIN = re.compile(r"[A-Za-z][A-Za-z0-9&+.-]*[A-Za-z0-9+]")
 HANGUL_LEFT = 0.1
 # Most tokens one translated sentence may take.
 MAX_TOKENS = 160
-# Notes on a translated answer, and on a translated quote.
+# The note on a translated answer.
 NOTE = (
     "The answer was written from the Korean articles, checked, and its Korean machine-"
     "translated. The citations show the original sentences."
 )
 # What the user sees while the Korean answer they watched stream is translated.
 TRANSLATING = "the model answered in Korean from the Korean articles; translating it into English"
-QUOTE_NOTE = "The quoted Korean sentences are machine-translated; the citations show them."
 
 
 @dataclass(frozen=True)
@@ -212,7 +211,6 @@ def _text(claims: Sequence[Claim]) -> str:
 
 __all__ = [
     "NOTE",
-    "QUOTE_NOTE",
     "TRANSLATING",
     "Translation",
     "fault",
