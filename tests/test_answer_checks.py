@@ -34,6 +34,11 @@ from tests.fakes import fake_embedder
         ("우리나라가 AI 기본법을 제일 먼저 만든 거예요?", "ko", ("yesno",)),
         ("베이징은 로봇 분야에서 AI를 어떻게 접목하려고 해?", "ko", ("other",)),
         ("How is Seoul Metro using AI?", "en", ("other",)),
+        ("정부가 일상화를 밀어붙이는 목적이 뭐예요?", "ko", ("reason",)),
+        ("Why did the government raise the budget?", "en", ("reason",)),
+        # 뭘 is 뭐를: a question word, so no yes/no (the 1.5B answered "Yes." to this).
+        ("협력을 강화하겠다는 건 뭘 고려해서야?", "ko", ("other",)),
+        ("베이징은 어떤 계획을 세웠어?", "ko", ("other",)),
     ],
 )
 def test_what_a_question_asks_for(question, lang, kinds):
@@ -58,11 +63,37 @@ def test_what_a_question_asks_for(question, lang, kinds):
         ("No, it did not sign.", "yesno", True),
         ("아니요, 두 번째입니다.", "yesno", True),
         ("The United States signed nothing.", "yesno", False),
+        ("실현을 가속하기 위해 예산을 늘렸다.", "reason", True),
+        ("모범 사례가 될 수 있도록 최선을 다해달라고 했다.", "reason", True),
+        ("위험성에 대응하고자 신뢰성을 강화한다.", "reason", True),
+        ("잠재적 위험 때문이다.", "reason", True),
+        ("It did so to speed up AI use in the public sector.", "reason", True),
+        # The h-ko-04 answer: a budget, not what it is for.
+        ("2024년 9090억원 규모 예산을 투입해 일상화를 추진한다.", "reason", False),
+        ("France emphasized the importance of AI.", "reason", False),
+        ("Because of the risks, it acts.", "reason", True),
+        # "to" before an article or a noun phrase is a preposition: no purpose.
+        ("The government is expanding its AI business to various industries.", "reason", False),
         ("anything at all", "other", True),
     ],
 )
 def test_whether_a_text_gives_what_was_asked(text, kind, expected):
     assert gives(text, kind) is expected
+
+
+def test_a_question_an_answer_echoes_gives_nothing():
+    question = "정부가 여러 AI 사업을 추진하는 건 뭘 위해서야?"
+    echo = "정부는 여러 AI 사업을 추진하는 건 뭘 위해서야? 정부는 다양한 사업을 추진한다."
+    assert missing(echo, ("reason",), question) == ["reason"]
+    assert not missing("성공사례 확산을 위해 사업을 추진한다.", ("reason",), question)
+
+
+def test_a_reason_word_the_question_holds_gives_no_reason():
+    question = "정부가 일상화를 밀어붙이는 목적이 뭐예요?"
+    assert not gives("일상화의 목적은 9090억원을 투입하는 것이다.", "reason", question)
+    assert gives("국민 편의를 높이기 위한 목적이다.", "reason", question)
+    assert gives("The purpose is to cut costs.", "reason", "Why?")
+    assert not gives("Its purpose is the plan.", "reason", "What is its purpose?")
 
 
 @pytest.mark.parametrize(

@@ -302,6 +302,23 @@ def test_a_second_answer_without_the_amount_quotes_the_sentence_that_has_it(buil
     assert answer.citations and BUDGET_PASSAGE in answer.citations[0].evidence
 
 
+def test_an_answer_that_gives_no_reason_for_a_why_question_is_asked_again(built):
+    question = "초거대 AI 서비스 개발지원 사업 예산을 77억원으로 늘린 목적은 뭐야?"
+    why = "디지털플랫폼정부 실현을 가속하기 위해"
+    a = assistant(built)
+    n = next(i for i, h in enumerate(a.searcher.search(question), 1) if why in h.chunk.text)
+    restated = f"초거대 AI 서비스 개발지원 사업 예산은 올해 77억원이다 [{n}]."
+    reason = "공공부문의 AI 활용과 디지털플랫폼정부 실현을 가속하기 위해 늘렸다 [1]."
+    a = assistant(built, restated, reason)
+    events = list(a.stream(question))
+    resets = [e.reason for e in events if isinstance(e, Reset)]
+    assert resets == ["the answer gave no reason; asking with the sentence that gives it"]
+    retry = a._generator.prompts[1][-1]["content"]
+    assert why in retry and retry.count("<source ") == 1
+    answer = events[-1].answer
+    assert answer.mode == "generate" and why in answer.text and answer.citations
+
+
 @pytest.mark.parametrize(
     ("tail", "reason"),
     [

@@ -5,8 +5,9 @@ that quotes the minister's speech without one does not answer it, however well
 its citation checks out. :func:`expected_types` reads the kinds of answer a
 question wants, in Korean or English, and :func:`gives` tells whether a text
 holds a phrase of that kind: an amount, a count, a date, a place or a name, a
-list of at least two items, or a yes or no. Reasons, descriptions and anything
-else are not checked (``"other"``).
+list of at least two items, a yes or no, or a reason or purpose (a word that gives
+one: 위해, 때문, -도록, because, to). Descriptions and anything else are not
+checked (``"other"``).
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from rag.text.lang import hangul_share
 from rag.text.numbers import Quantity, find_quantities, same_quantity
 from rag.text.romanize import rendered
 
-AnswerType = Literal["amount", "count", "date", "place", "name", "list", "yesno", "other"]
+AnswerType = Literal["amount", "count", "date", "place", "name", "list", "yesno", "reason", "other"]
 TYPES: tuple[AnswerType, ...] = (
     "amount",
     "count",
@@ -28,6 +29,7 @@ TYPES: tuple[AnswerType, ...] = (
     "name",
     "list",
     "yesno",
+    "reason",
     "other",
 )
 
@@ -84,12 +86,23 @@ _CUES: tuple[tuple[AnswerType, re.Pattern[str]], ...] = (
             re.I,
         ),
     ),
+    (
+        "reason",
+        re.compile(
+            r"왜|목적|이유|취지|까닭|어째서|(?:뭘|무엇을|무얼) 위해|"
+            r"\bwhy\b|\bpurpose\b|\breasons?\b|\bwhat for\b|\bfor what\b",
+            re.I,
+        ),
+    ),
 )
 # A yes/no question opens with an auxiliary (English) or has no question word (Korean).
 _EN_YESNO = re.compile(
     r"^(?:is|are|was|were|do|does|did|will|would|can|could|has|have|had|should)\b", re.I
 )
-_KO_QUESTION_WORD = re.compile(r"무엇|뭐|뭔|무슨|어떤|어떻|어느|어디|언제|누구|누가|몇|얼마|왜")
+# Spoken forms too: 뭘 (뭐를), 무얼 (무엇을), 뭣, 누굴 (누구를), 어째서, 어떡해.
+_KO_QUESTION_WORD = re.compile(
+    r"무엇|무얼|뭐|뭘|뭔|뭣|무슨|어떤|어떻|어떡|어느|어디|언제|누구|누가|누굴|몇|얼마|왜|어째서"
+)
 _KO_YESNO_END = re.compile(
     r"(?:나요|까요|습니까|ㅂ니까|니|냐|야|지|죠|어|아|맞아|맞나요)\s*\??\s*$"
 )
@@ -131,6 +144,8 @@ def expected_types(question: str, lang: str) -> tuple[AnswerType, ...]:
         lang: ``"ko"`` or ``"en"``, the question's language.
     """
     kinds = tuple(kind for kind, cue in _CUES if cue.search(question))
+    if "reason" in kinds:  # "Why did the budget grow?" asks for no amount
+        return ("reason",)
     if kinds:
         return kinds
     if lang == "en" and _EN_YESNO.match(question.strip()):
@@ -164,8 +179,49 @@ def list_items(text: str) -> list[str]:
 
 
 def missing(text: str, kinds: tuple[AnswerType, ...], question: str = "") -> list[AnswerType]:
-    """The kinds a question asks for that a text does not give (see :func:`gives`)."""
+    """The kinds a question asks for that a text does not give (see :func:`gives`).
+
+    A question the text asks (a small model may echo the user's, "…뭘 위해서야?") gives
+    nothing: it is left out first.
+    """
+    text = _QUESTION_SENTENCE.sub(" ", text)
     return [kind for kind in kinds if not gives(text, kind, question)]
+
+
+# A sentence that ends in a question mark.
+_QUESTION_SENTENCE = re.compile(r"[^.!?。\n]*[?？]")
+# What gives a reason or purpose: Kiwi's morphemes of Korean (위하-, 때문, the endings -도록,
+# -려고, -고자, -므로, -기에; 목적 or 이유 only where the question does not say it already:
+# "목적은 예산을 늘리는 것" restates "목적이 뭐야?"), and English words (an infinitive's "to").
+_KO_REASON_WORDS = frozenset({"위하", "때문", "덕분", "탓"})
+_KO_REASON_NOUNS = frozenset({"목적", "취지", "이유", "까닭"})
+_KO_REASON_ENDINGS = frozenset({"도록", "려고", "으려고", "고자", "므로", "으므로", "기에"})
+# An infinitive's "to" is followed by a verb, not by an article, a number or a name ("to
+# various industries" gives no purpose).
+_EN_REASON = re.compile(
+    r"(?i:\b(?:because|since|so that|in order|due to|aims?|aimed|purpose|reason|as part of)\b)|"
+    r"\b[Tt]o (?!(?:the|a|an|its|their|his|her|our|this|that|these|those|various|all|each|"
+    r"every|some|many|more|most|other|public|private|local|global)\b)[a-z]{2,}"
+)
+
+
+def gives_reason(text: str, question: str = "") -> bool:
+    """Whether a text states a reason or purpose (``…를 위해``, ``… 때문에``, ``to …``).
+
+    A word for "purpose" or "reason" that the question holds too is only its echo.
+    """
+    said = {m.group().lower() for m in _EN_REASON.finditer(question)}
+    if any(m.group().lower() not in said for m in _EN_REASON.finditer(text)):
+        return True
+    if hangul_share(text) == 0:
+        return False
+    nouns = _KO_REASON_NOUNS - {t.form for t in kiwi().tokenize(question)}
+    return any(
+        t.form in _KO_REASON_WORDS
+        or t.form in nouns
+        or (t.tag == "EC" and t.form in _KO_REASON_ENDINGS)
+        for t in kiwi().tokenize(text)
+    )
 
 
 def _asked(name: str, question: str) -> bool:
@@ -183,7 +239,8 @@ def gives(text: str, kind: AnswerType, question: str = "") -> bool:
     these, only a phrase that ``question`` does not already hold counts: "Which
     district anchors Beijing's IT scene?" is not answered by Beijing, nor "작년엔
     70건이었는데 올해 목표는 몇 건?" by 70건. A list is at least two items; a yes/no
-    answer opens with yes or no. ``other`` always passes.
+    answer opens with yes or no; a reason or purpose is :func:`gives_reason`. ``other``
+    always passes.
     """
     if kind == "other":
         return True
@@ -191,6 +248,8 @@ def gives(text: str, kind: AnswerType, question: str = "") -> bool:
         return bool(_YES_NO.match(text))
     if kind == "list":
         return len(list_items(text)) >= 2
+    if kind == "reason":
+        return gives_reason(text, question)
     if kind in ("place", "name"):
         return any(not _asked(name, question) for name in _proper_nouns(text))
     asked = find_quantities(question)
@@ -217,6 +276,7 @@ __all__ = [
     "bare_yes_no",
     "expected_types",
     "gives",
+    "gives_reason",
     "list_items",
     "missing",
 ]

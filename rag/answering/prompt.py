@@ -47,6 +47,9 @@ HINTS: Mapping[AnswerType, str] = {
     "name": "The question asks who or which: give the name. ",
     "list": "The question asks for a list: name every item the sources give. ",
     "yesno": "The question asks yes or no: begin with Yes or No. ",
+    # Measured on eval/reasons.jsonl: asked for a reason, the 1.5B invented one ("to
+    # ensure that AI is used responsibly") where without the hint it was quoted right.
+    "reason": "",
     "other": "",
 }
 ACROSS = (
