@@ -36,6 +36,9 @@ from tests.fakes import fake_embedder
         ("How is Seoul Metro using AI?", "en", ("other",)),
         ("정부가 일상화를 밀어붙이는 목적이 뭐예요?", "ko", ("reason",)),
         ("Why did the government raise the budget?", "en", ("reason",)),
+        # 왜곡 (distortion) and 목적지 (destination) ask for no reason.
+        ("AI가 사실을 왜곡한 사례가 있어?", "ko", ("yesno",)),
+        ("이번 출장의 목적지는 어디야?", "ko", ("place",)),
         # 뭘 is 뭐를: a question word, so no yes/no (the 1.5B answered "Yes." to this).
         ("협력을 강화하겠다는 건 뭘 고려해서야?", "ko", ("other",)),
         ("베이징은 어떤 계획을 세웠어?", "ko", ("other",)),

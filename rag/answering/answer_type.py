@@ -62,7 +62,8 @@ _CUES: tuple[tuple[AnswerType, re.Pattern[str]], ...] = (
     (
         "place",
         re.compile(
-            r"어디서|어디에서|어디였|어디에|장소|어느 (?:지역|도시|곳)|\bwhere\b|what venue|"
+            r"어디서|어디에서|어디였|어디에|(?<!어디)어디(?:야|예요|에요|인가|인지|일까)|장소|"
+            r"어느 (?:지역|도시|곳)|\bwhere\b|what venue|"
             r"which (?:city|region|venue|district|province)",
             re.I,
         ),
@@ -89,7 +90,7 @@ _CUES: tuple[tuple[AnswerType, re.Pattern[str]], ...] = (
     (
         "reason",
         re.compile(
-            r"왜|목적|이유|취지|까닭|어째서|(?:뭘|무엇을|무얼) 위해|"
+            r"왜(?!곡|소)|목적(?!지)|이유|취지|까닭|어째서|(?:뭘|무엇을|무얼) 위해|"
             r"\bwhy\b|\bpurpose\b|\breasons?\b|\bwhat for\b|\bfor what\b",
             re.I,
         ),
@@ -101,7 +102,8 @@ _EN_YESNO = re.compile(
 )
 # Spoken forms too: 뭘 (뭐를), 무얼 (무엇을), 뭣, 누굴 (누구를), 어째서, 어떡해.
 _KO_QUESTION_WORD = re.compile(
-    r"무엇|무얼|뭐|뭘|뭔|뭣|무슨|어떤|어떻|어떡|어느|어디|언제|누구|누가|누굴|몇|얼마|왜|어째서"
+    r"무엇|무얼|뭐|뭘|뭔|뭣|무슨|어떤|어떻|어떡|어느|어디|언제|누구|누가|누굴|몇|얼마|왜(?!곡|소)|"
+    r"어째서"
 )
 _KO_YESNO_END = re.compile(
     r"(?:나요|까요|습니까|ㅂ니까|니|냐|야|지|죠|어|아|맞아|맞나요)\s*\??\s*$"
