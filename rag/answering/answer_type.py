@@ -207,23 +207,28 @@ _EN_REASON = re.compile(
 )
 
 
+def _unasked(pattern: re.Pattern[str], text: str, question: str) -> bool:
+    """Whether ``pattern`` matches something in ``text`` that the question does not say."""
+    said = {m.group().lower() for m in pattern.finditer(question)}
+    return any(m.group().lower() not in said for m in pattern.finditer(text))
+
+
 def gives_reason(text: str, question: str = "") -> bool:
     """Whether a text states a reason or purpose (``…를 위해``, ``… 때문에``, ``to …``).
 
     A word for "purpose" or "reason" that the question holds too is only its echo.
     """
-    said = {m.group().lower() for m in _EN_REASON.finditer(question)}
-    if any(m.group().lower() not in said for m in _EN_REASON.finditer(text)):
+    if _unasked(_EN_REASON, text, question):
         return True
     if hangul_share(text) == 0:
         return False
-    nouns = _KO_REASON_NOUNS - {t.form for t in kiwi().tokenize(question)}
-    return any(
-        t.form in _KO_REASON_WORDS
-        or t.form in nouns
-        or (t.tag == "EC" and t.form in _KO_REASON_ENDINGS)
-        for t in kiwi().tokenize(text)
-    )
+    tokens = kiwi().tokenize(text)
+    forms = {t.form for t in tokens}
+    endings = {t.form for t in tokens if t.tag == "EC"}
+    if forms & _KO_REASON_WORDS or endings & _KO_REASON_ENDINGS:
+        return True
+    nouns = forms & _KO_REASON_NOUNS  # the question is read only when it could echo one
+    return bool(nouns - {t.form for t in kiwi().tokenize(question)}) if nouns else False
 
 
 def _asked(name: str, question: str) -> bool:
@@ -260,10 +265,7 @@ def gives(text: str, kind: AnswerType, question: str = "") -> bool:
         return bool(found & _MONEY)
     if kind == "count":
         return bool(found & (_COUNTS | _MONEY))
-    said = {m.group().lower() for m in _DATE_WORDS.finditer(question)}
-    return bool(found & _DATES) or any(
-        m.group().lower() not in said for m in _DATE_WORDS.finditer(text)
-    )
+    return bool(found & _DATES) or _unasked(_DATE_WORDS, text, question)
 
 
 def _repeats(quantity: Quantity, asked: list[Quantity]) -> bool:
