@@ -171,8 +171,13 @@ def test_enter_sends_a_question_and_the_answer_streams_after_its_sources(page, a
     shots(page, "2-citation-clicked")
     page.click("#rag-good")
     feedback = app[1].data_dir / "feedback.jsonl"
-    eventually(feedback.is_file, what="feedback.jsonl")
-    record = json.loads(feedback.read_text(encoding="utf-8").splitlines()[-1])
+
+    def whole_lines():
+        text = feedback.read_text(encoding="utf-8") if feedback.is_file() else ""
+        return text if text.endswith("\n") else ""
+
+    text = eventually(whole_lines, what="a whole line in feedback.jsonl")
+    record = json.loads(text.splitlines()[-1])
     assert record["vote"] == "up" and "9090억원" in record["answer"] and record["citations"]
 
 

@@ -9,6 +9,7 @@ token by token.
 from __future__ import annotations
 
 import json
+import os
 import time
 from collections.abc import Iterator, Sequence
 from dataclasses import asdict, dataclass, field
@@ -221,10 +222,16 @@ def append_feedback(data_dir: Path, record: dict[str, Any]) -> Path:
         RagError: If the file cannot be written.
     """
     path = Path(data_dir) / FEEDBACK_FILE
+    line = (json.dumps(record, ensure_ascii=False) + "\n").encode("utf-8")
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        with path.open("a", encoding="utf-8") as fh:
-            fh.write(json.dumps(record, ensure_ascii=False) + "\n")
+        # One O_APPEND write per record: a reader, or a second app writing at the
+        # same time, never sees half a line.
+        fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
+        try:
+            os.write(fd, line)
+        finally:
+            os.close(fd)
     except OSError as exc:
         raise RagError(f"cannot save feedback to {path}: {exc.strerror or exc}") from None
     return path
