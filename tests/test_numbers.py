@@ -104,7 +104,20 @@ def test_years_and_dates(text: str, expected: list) -> None:
 
 @pytest.mark.parametrize(
     ("text", "expected"),
-    [("세 번째", 3), ("세번째", 3), ("두 번째로", 2), ("the third summit", 3), ("23rd", 23)],
+    [
+        ("세 번째", 3),
+        ("세번째", 3),
+        ("두 번째로", 2),
+        ("the third summit", 3),
+        ("23rd", 23),
+        ("2일차 회의", 2),
+        ("제23회 공공솔루션마켓", 23),
+        ("제14기", 14),
+        ("2차 회의", 2),
+        ("3위", 3),
+        ("on day 2", 2),
+        ("phase 1 of the plan", 1),
+    ],
 )
 def test_ordinals(text: str, expected: int) -> None:
     assert values(text) == [("ordinal", expected, "")]
@@ -158,6 +171,12 @@ def test_a_hedge_marks_the_quantity_approximate() -> None:
         ("In March, Li spoke.", "지난 3월 5일 전인대"),
         ("The growth was 20%.", "20퍼센트 늘었다"),
         ("Eight companies joined.", "리벨리온 8개사는"),
+        ("It was the 23rd edition.", "제23회 공공솔루션마켓"),
+        ("제14기 회의였다.", "전인대 제14기 2차회의"),
+        ("14기 2차회의였다.", "전인대 제14기 2차회의"),
+        ("On day 2, leaders met.", "2일차 회의에서는"),
+        ("2단계에서는 10개 분야로 넓힌다.", "두번째 단계로 10개 분야로 확장"),
+        ("It runs in 3 stages.", "3단계로 나눠 추진"),
     ],
 )
 def test_numbers_found_in_evidence_are_supported(sentence: str, evidence: str) -> None:
@@ -176,6 +195,11 @@ def test_numbers_found_in_evidence_are_supported(sentence: str, evidence: str) -
         ("It happened in 2023.", "2024년", ["2023"]),
         ("the fourth phase", "세번째 단계", ["fourth"]),
         ("20%가 늘었다.", "20명이 늘었다", ["20%"]),
+        # A place in a sequence is not a count of things.
+        ("3 countries took part.", "세 번째로 개최되는 정상회의", ["3"]),
+        ("3개국이 참여했다.", "세 번째로 개최되는 정상회의", ["3개국"]),
+        ("23 companies exhibited.", "제23회 공공솔루션마켓", ["23"]),
+        ("2 leaders attended.", "2일차 회의에서는", ["2"]),
     ],
 )
 def test_numbers_missing_from_evidence_are_reported_as_written(

@@ -216,6 +216,12 @@ _PLAIN = re.compile(
     r"(?![A-Za-z\d])",
     re.IGNORECASE,
 )
+# What makes a number a place in a sequence, not a count: a counter (2일차, 2차 회의,
+# 3위), 제 before it (제23회, 제14기), or an English word before it (day 2, phase 1).
+_KO_ORDINAL_COUNTERS = frozenset({"번째", "차", "일차", "위"})
+_ORDINAL_BEFORE = re.compile(
+    r"(?:제|\b(?:day|phase|stage|round|session|step|term|edition|no\.)\s?)$", re.IGNORECASE
+)
 _KO_NATIVE_RE = re.compile(
     r"(?<![가-힣])(" + "|".join(sorted(_KO_NATIVE, key=len, reverse=True)) + r")\s?"
     r"(번째|가지|개국|개사|개|명|곳|건|차례|단계|번)"
@@ -304,6 +310,10 @@ class _Scanner:
             or _HEDGE_BEFORE.search(before)
             or _HEDGE_AFTER.match(self.text, match.end())
         )
+
+    def numbers_a_place(self, match: re.Match[str]) -> bool:
+        """Whether the word before a number makes it an ordinal (제23회, day 2)."""
+        return bool(_ORDINAL_BEFORE.search(self.text[max(0, match.start() - 9) : match.start()]))
 
     def scan(self, pattern: re.Pattern[str], handler: _Handler) -> None:
         for match in pattern.finditer(self.text):
@@ -410,7 +420,7 @@ def _plain(scanner: _Scanner) -> _Handler:
             elif currency:
                 unit = _KO_CURRENCY.get(currency) or _EN_CURRENCY.get(currency.lower(), "")
                 found.append(("money", value, unit, _step(n, 1.0, approx)))
-            elif suffix or counter == "번째":
+            elif suffix or counter in _KO_ORDINAL_COUNTERS or scanner.numbers_a_place(m):
                 found.append(("ordinal", value, "", 1.0))
             elif counter == "년" and len(n) == 4:
                 found.append(("year", value, "", 1.0))
@@ -491,8 +501,9 @@ def same_quantity(claim: Quantity, source: Quantity) -> bool:
 
     A bare number matches any amount, percentage or count of the same value
     (``909 billion`` backs ``9090억원``); a count, ordinal, year or day
-    matches any of those; money needs the same currency; a date matches the
-    same month and day, or a day-of-month alone.
+    matches any of those, but a cardinal never an ordinal (``3 countries`` is not
+    ``세 번째``) unless both end in the same counter; money needs the same currency;
+    a date matches the same month and day, or a day-of-month alone.
     """
     a, b = claim, source
     if a.kind == "date":
@@ -512,9 +523,18 @@ def same_quantity(claim: Quantity, source: Quantity) -> bool:
         return (same_unit or b.kind == "number") and _close(a, b)
     if a.kind == "percent":
         return b.kind in ("percent", "number") and _close(a, b)
+    if a.kind in ("number", "count") and b.kind == "ordinal" and not _either(a, b):
+        return False  # "3 countries" is not backed by 세 번째 (the third)
     if a.kind == "number":
         return b.kind not in ("date", "month") and _close(a, b)
     return (b.kind in _PLAIN_KINDS or (b.kind == "money" and not b.unit)) and _close(a, b)
+
+
+def _either(a: Quantity, b: Quantity) -> bool:
+    """Whether a count may stand for an ordinal: the same Korean counter (14기 and
+    제14기's 14기), or one that is either (2단계 is stage 2; 3단계로 나눠, three stages)."""
+    counter = re.search(r"[가-힣]+$", a.text)
+    return a.text.endswith("단계") or (bool(counter) and b.text.endswith(counter.group()))
 
 
 def unsupported_numbers(sentence: str, evidence: Sequence[str]) -> list[str]:
