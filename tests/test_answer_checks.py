@@ -322,6 +322,13 @@ def test_an_english_lead_in_names_every_sum_it_quotes_not_just_the_first():
         "The articles give September last year, June this year, March 5 and March this year, "
         "in Korean:"
     )
+    # With the article's date, the year itself: a reader in another year is not misled.
+    dated = Hit(Chunk("c#0", "c", 0, 0, len(dates.text), dates.text, published="2023-09-13"), 1.0)
+    assert lead_in([dates], ("date",), [dated]) == (
+        "The articles give September 2022, June 2023, March 5 and March 2023, in Korean:"
+    )
+    undated = Hit(replace(dated.chunk, published=None), 1.0)
+    assert lead_in([dates], ("date",), [undated]) == lead_in([dates], ("date",))
 
 
 def test_a_figure_only_a_sentence_off_the_question_s_point_gives_is_not_stated():

@@ -197,19 +197,26 @@ def uncalibrated_note(model: str, lang: str) -> str:
     return UNCALIBRATED[lang].format(model=model.rstrip("/").rsplit("/", 1)[-1])
 
 
-def lead_in(sentences: Sequence[Sentence], kinds: Sequence[AnswerType] = ("amount",)) -> str:
+def lead_in(
+    sentences: Sequence[Sentence],
+    kinds: Sequence[AnswerType] = ("amount",),
+    hits: Sequence[Hit] = (),
+) -> str:
     """What an English answer says before quoting Korean sentences: the figures they give.
 
     Only figures of the kind the question asks for (sums for "how much", counts for "how
     many", dates for "when"), and every one of them, in the order quoted: naming only the
     first would pass off another plan's or another year's figure as the answer. Other
-    questions get a plain lead-in.
+    questions get a plain lead-in. A date the article gives relative to its own
+    ("지난해 9월") is named with its year when ``hits`` (the passages the sentences'
+    ``source`` numbers point into) carry the article's date.
     """
     wanted = frozenset().union(*(FIGURES.get(kind, frozenset()) for kind in kinds))
     figures: list[str] = []
     for sentence in sentences:
+        published = hits[sentence.source - 1].chunk.published if hits else None
         for found in find_quantities(sentence.text):
-            shown = named(sentence.text, found) if found.kind in wanted else ""
+            shown = named(sentence.text, found, published) if found.kind in wanted else ""
             if shown and shown not in figures:
                 figures.append(shown)
     if not figures:
@@ -226,7 +233,7 @@ def quoted_text(turn: Turn, sentences: Sequence[Sentence]) -> Verified:
     """
     text = quote(sentences)
     if turn.lang == "en" and language(text) == "ko":
-        text = f"{lead_in(sentences, turn.kinds)}\n{text}"
+        text = f"{lead_in(sentences, turn.kinds, turn.hits)}\n{text}"
     return verify(text, [h.chunk for h in turn.hits], None)
 
 

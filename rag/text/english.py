@@ -24,6 +24,8 @@ RELATIVE_YEARS = {
     "작년": "last year",
     "올": "this year",  # only before a date: 올 3월
 }
+# How many years after the article's own each relative year is.
+_YEAR_OFFSET = {"next year": 1, "this year": 0, "last year": -1}
 # Korean words a phrase of figures may hold besides them: a hedge, a relative year.
 _NOT_WORDS = re.compile("|".join(["약", *sorted(RELATIVE_YEARS, key=len, reverse=True)]))
 _RELATIVE = re.compile("|".join(y for y in RELATIVE_YEARS if len(y) > 1))
@@ -106,16 +108,22 @@ def _with_year(text: str, span: _Span) -> _Span:
     return _Span(m.start(), span.end, f"{span.english} {RELATIVE_YEARS[m.group(1)]}", True)
 
 
-def named(text: str, found: Quantity) -> str:
+def named(text: str, found: Quantity, published: str | None = None) -> str:
     """A quantity of ``text`` in English as a list names it, with its relative year.
 
     ``지난해 9월`` -> ``September last year``, ``올 3월`` -> ``March this year``,
     ``9090억원`` -> ``909 billion won``, ``70건`` -> ``70``: without its year, "in
-    September" reads as this year's.
+    September" reads as this year's. Given the article's date (ISO, ``2023-09-13``),
+    the year is named instead: ``지난해 9월`` -> ``September 2022``, for a reader who
+    does not know when "last year" was.
     """
     english = (render(found) or render_en(found)).removeprefix("in ")
     m = _year_before(text, found.start) if found.kind in _DATED else None
-    return f"{english} {RELATIVE_YEARS[m.group(1)]}" if m else english
+    if m is None:
+        return english
+    relative = RELATIVE_YEARS[m.group(1)]
+    year = published[:4] if published and published[:4].isdigit() else ""
+    return f"{english} {int(year) + _YEAR_OFFSET[relative]}" if year else f"{english} {relative}"
 
 
 def only_figures(text: str) -> str | None:
