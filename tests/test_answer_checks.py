@@ -314,6 +314,9 @@ def test_an_english_lead_in_names_every_sum_it_quotes_not_just_the_first():
     models = sentence("대형 AI 모델(183개) 가운데 82개가 2500억위안 규모 산업에서 나왔다.")
     assert lead_in([models], ("count",)) == "The articles give 183 and 82, in Korean:"
     assert lead_in([models], ("name",)) == "The articles say, in Korean:"
+    # dev en-19, "how many countries": the summit being the third is not a count.
+    summit = sentence("세 번째로 개최되는 정상회의이며, 87개 국가에서 1,000여명이 참석했다.")
+    assert lead_in([summit], ("count",)) == "The articles give 87 and 1,000, in Korean:"
     # h-en-07: a month keeps the year the article names it by ("in September" was this year's).
     dates = sentence(
         "지난해 9월 ‘뉴욕구상’과 올해 6월 ‘파리 이니셔티브’를 통해 선언했다. 지난 3월 5일, 올 3월"

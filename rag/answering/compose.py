@@ -211,7 +211,8 @@ def lead_in(
     ("지난해 9월") is named with its year when ``hits`` (the passages the sentences'
     ``source`` numbers point into) carry the article's date.
     """
-    wanted = frozenset().union(*(FIGURES.get(kind, frozenset()) for kind in kinds))
+    # An English question that asks "how many" wants no ordinal (세 번째 is not a count).
+    wanted = frozenset().union(*(FIGURES.get(kind, frozenset()) for kind in kinds)) - {"ordinal"}
     figures: list[str] = []
     for sentence in sentences:
         published = hits[sentence.source - 1].chunk.published if hits else None
