@@ -11,7 +11,7 @@ from rag.answering.answer_type import expected_types, gives, list_items, missing
 from rag.answering.cite.score import embedding_similarity, is_fragment
 from rag.answering.cite.verify import Verified, verify
 from rag.answering.compose import Clock, Turn, unstated_figures, unusable
-from rag.answering.fallback import NOT_STATED, holder, unstated
+from rag.answering.fallback import NOT_STATED, holders, unstated
 from rag.records import Chunk, Citation, Claim, Hit
 from rag.text.english import with_english_figures
 from rag.text.lang import hangul_share
@@ -334,6 +334,25 @@ def test_an_english_lead_in_names_every_sum_it_quotes_not_just_the_first():
     assert lead_in([dates], ("date",), [undated]) == lead_in([dates], ("date",))
 
 
+def test_a_question_asking_two_things_is_retried_and_quoted_with_a_sentence_for_each():
+    # "Where was it held and how many came?": no sentence gives both.
+    question = "이종호 장관이 발표한 행사는 어디서 열렸고 몇 명이나 왔어?"
+    place = evidence.Sentence(1, 0, 30, "과기정통부는 13일 청와대 영빈관에서 행사를 열었다.", 0.80)
+    speech = evidence.Sentence(1, 31, 60, "이종호 장관은 인공지능 도약방안을 발표했다.", 0.78)
+    count = evidence.Sentence(2, 0, 30, "연구자와 학생 등 70여명이 참여했다.", 0.75)
+    kinds = expected_types(question, "ko")
+    assert set(kinds) == {"count", "place"}
+    ranked = [place, speech, count]
+    turn = Turn(question, question, "ko", [], Clock(0.0), kinds=kinds, ranked=ranked)
+    assert set(holders(turn, kinds)) == {place, count}
+    # One sentence that gives both is enough; a kind nothing gives leaves none to retry with.
+    both = replace(place, text="13일 청와대 영빈관에서 열린 행사에 70여명이 참여했다.")
+    turn.ranked = [both, speech, count]
+    assert holders(turn, kinds) == [both]
+    turn.ranked = [place, speech]
+    assert holders(turn, kinds) == []
+
+
 def test_a_figure_only_a_sentence_off_the_question_s_point_gives_is_not_stated():
     # h-ko-15 of the heldout set: "when can it be used" over a passage about budgets.
     question = "AI 근로감독관 지원 서비스 예산은 얼마야?"
@@ -341,10 +360,10 @@ def test_a_figure_only_a_sentence_off_the_question_s_point_gives_is_not_stated()
     off = evidence.Sentence(2, 0, 30, "지난해 4억원 규모의 예산을 올해 77억원으로 늘렸다.", 0.60)
     turn = Turn(question, question, "ko", [], Clock(0.0), kinds=("amount",), ranked=[on, off])
     assert unstated(turn) == NOT_STATED["ko"].format(kind="금액이")
-    assert holder(turn, turn.kinds) is None  # nor is it quoted or retried with
+    assert holders(turn, turn.kinds) == []  # nor is it quoted or retried with
     near = replace(off, score=0.70)  # within the margin: on the question's point
     turn.ranked = [on, near]
-    assert unstated(turn) == "" and holder(turn, turn.kinds) == near
+    assert unstated(turn) == "" and holders(turn, turn.kinds) == [near]
     turn.kinds = ("list",)  # a list, a yes or no, a reason: the model's check decides
     turn.ranked = [on, off]
     assert unstated(turn) == ""

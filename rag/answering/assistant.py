@@ -332,12 +332,12 @@ class Assistant:
                     yield Stage("translating")
                 yield Answered(self._finish(generator, turn, checked, written, translate))
                 return
-            holder = fallback.holder(turn, turn.kinds)
-            if retry or holder is None:
+            givers = fallback.holders(turn, turn.kinds)
+            if retry or not givers:
                 yield Answered(self._quote(turn, why))
                 return
             yield Reset(f"{why}; asking with the sentence that gives it")
-            prompt = self._prompt(generator, turn, tokens, sentences=[holder])
+            prompt = self._prompt(generator, turn, tokens, sentences=givers)
 
     def _finish(
         self, generator: Generator, turn: Turn, checked: Verified, written: str, translate: bool

@@ -48,17 +48,26 @@ def on_point(turn: Turn) -> list[evidence.Sentence]:
     return evidence.select(turn.ranked, len(turn.ranked))
 
 
-def holder(turn: Turn, kinds: Sequence[AnswerType]) -> evidence.Sentence | None:
-    """The best evidence sentence on the question's point that gives what it asks for.
+def holders(turn: Turn, kinds: Sequence[AnswerType]) -> list[evidence.Sentence]:
+    """The best evidence sentences on the question's point that give what it asks for.
 
-    On its point means within :data:`rag.answering.evidence.MARGIN` of the best
-    sentence. None when the question asks for nothing a sentence can be checked for
-    (only amounts, counts, dates, places, names, lists and yes/no can), or none gives it.
+    One sentence if one gives every kind asked for; else, for a question that asks two
+    things ("where was it held and how many came?"), the best sentence giving each, in
+    the order asked, as long as each has one (at most :data:`QUOTED`). On its point means
+    within :data:`rag.answering.evidence.MARGIN` of the best sentence. Empty when the
+    question asks for nothing a sentence can be checked for (only amounts, counts,
+    dates, places, names, lists, yes/no and reasons can), or nothing gives it.
     """
     if set(kinds) <= {"other"}:
-        return None
-    givers = (s for s in on_point(turn) if all(gives(s.text, k, turn.query) for k in kinds))
-    return next(givers, None)
+        return []
+    point = on_point(turn)
+    both = next((s for s in point if all(gives(s.text, k, turn.query) for k in kinds)), None)
+    if both is not None:
+        return [both]
+    each = [next((s for s in point if gives(s.text, k, turn.query)), None) for k in kinds]
+    if len(kinds) < 2 or None in each:
+        return []
+    return list(dict.fromkeys(s for s in each if s is not None))[:QUOTED]
 
 
 def unstated(turn: Turn) -> str:
@@ -93,12 +102,12 @@ def quote_answer(turn: Turn, why: str, had_model: bool) -> Answer:
         had_model: Whether a chat model answered first (which note to show).
     """
     chosen = evidence.select(turn.ranked, QUOTED)
-    first = holder(turn, turn.kinds) if missing(quote(chosen), turn.kinds, turn.query) else None
-    if first is not None:
-        chosen = [first, *(s for s in chosen if s != first)][:QUOTED]
+    if missing(quote(chosen), turn.kinds, turn.query):
+        first = holders(turn, turn.kinds)
+        chosen = [*first, *(s for s in chosen if s not in first)][:QUOTED]
     if not chosen:
         return refusal(turn)
     return quoted(turn, quoted_text(turn, chosen), why, had_model)
 
 
-__all__ = ["NOT_STATED", "QUOTED", "STATED", "holder", "quote_answer", "unstated"]
+__all__ = ["NOT_STATED", "QUOTED", "STATED", "holders", "quote_answer", "unstated"]

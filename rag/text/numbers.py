@@ -531,8 +531,11 @@ def same_quantity(claim: Quantity, source: Quantity) -> bool:
 
 
 def _either(a: Quantity, b: Quantity) -> bool:
-    """Whether a count may stand for an ordinal: the same Korean counter (14기 and
-    제14기's 14기), or one that is either (2단계 is stage 2; 3단계로 나눠, three stages)."""
+    """Whether a count may stand for an ordinal.
+
+    So it may when both end in the same Korean counter (14기 and 제14기's 14기), or in
+    one that is either (2단계 is stage 2; 3단계로 나눠, three stages).
+    """
     counter = re.search(r"[가-힣]+$", a.text)
     return a.text.endswith("단계") or (bool(counter) and b.text.endswith(counter.group()))
 
