@@ -52,8 +52,8 @@ def holders(turn: Turn, kinds: Sequence[AnswerType]) -> list[evidence.Sentence]:
     """The best evidence sentences on the question's point that give what it asks for.
 
     One sentence if one gives every kind asked for; else, for a question that asks two
-    things ("where was it held and how many came?"), the best sentence giving each, in
-    the order asked, as long as each has one (at most :data:`QUOTED`). On its point means
+    things ("where was it held and how many came?"), the best sentence giving each kind,
+    as long as each has one (at most :data:`QUOTED`). On its point means
     within :data:`rag.answering.evidence.MARGIN` of the best sentence. Empty when the
     question asks for nothing a sentence can be checked for (only amounts, counts,
     dates, places, names, lists, yes/no and reasons can), or nothing gives it.
