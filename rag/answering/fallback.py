@@ -65,9 +65,8 @@ def holders(turn: Turn, kinds: Sequence[AnswerType]) -> list[evidence.Sentence]:
     if both is not None:
         return [both]
     each = [next((s for s in point if gives(s.text, k, turn.query)), None) for k in kinds]
-    if len(kinds) < 2 or None in each:
-        return []
-    return list(dict.fromkeys(s for s in each if s is not None))[:QUOTED]
+    givers = [s for s in each if s is not None]
+    return list(dict.fromkeys(givers))[:QUOTED] if len(givers) == len(kinds) else []
 
 
 def unstated(turn: Turn) -> str:
