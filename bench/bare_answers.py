@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import re
 from collections import defaultdict
 from pathlib import Path
 
@@ -27,16 +26,19 @@ ITEMS = Path(__file__).parent / "results" / "bare-answer-judge" / "items.json"
 def score(items: dict, out: Path) -> list[dict]:
     """Ask the configured chat model about every item; write and return the scores."""
     from rag.answering import faithful
+    from rag.answering.assistant import Assistant
     from rag.config import checks, load_config
-    from rag.llm import load_generator
     from rag.text.english import with_english_figures
+    from rag.text.lang import language
 
     c = load_config()
-    model = load_generator(c.llm_model, c.llm_url, c.llm_timeout, backend=c.llm_backend)
+    model = Assistant(c).generator()  # loaded as answers load it (threads, context)
+    if model is None:
+        raise SystemExit(f"no chat model: set RAG_LLM_MODEL (now {c.llm_model!r})")
     rows = []
     for item in items["items"]:
         source = items["sources"][item["source"]]
-        if re.match(r"[A-Za-z]", item["question"]):
+        if language(item["question"]) == "en":
             source = with_english_figures(source)  # as an English answer's sources read
         messages = faithful.messages(item["answer"], source, item["question"])
         rows.append({**item, "p": model.yes_probability(messages)})
