@@ -166,7 +166,6 @@ def test_a_hedge_marks_the_quantity_approximate() -> None:
         ("Held on February 10-11.", "2월 10~11일 양일간 파리에서"),
         ("The summit was the third.", "세 번째로 개최되는 정상회의"),
         ("He announced it on the 15th.", "15일 발표했다"),
-        ("Announced on July 29.", "29일 이 같은 계획을"),
         ("Beijing presented the plan on 2024.07.29.", "입력 2024-07-29"),
         ("In March, Li spoke.", "지난 3월 5일 전인대"),
         ("The growth was 20%.", "20퍼센트 늘었다"),
@@ -200,12 +199,23 @@ def test_numbers_found_in_evidence_are_supported(sentence: str, evidence: str) -
         ("3개국이 참여했다.", "세 번째로 개최되는 정상회의", ["3개국"]),
         ("23 companies exhibited.", "제23회 공공솔루션마켓", ["23"]),
         ("2 leaders attended.", "2일차 회의에서는", ["2"]),
+        # A day of the month does not say which month: a model that names one guessed.
+        ("Announced on May 15, 2024.", "2024년 사업을 15일 발표했다.", ["May 15, 2024"]),
+        ("1월 15일 발표했다.", "추진한다고 15일 발표했다.", ["1월 15일"]),
     ],
 )
 def test_numbers_missing_from_evidence_are_reported_as_written(
     sentence: str, evidence: str, missing: list[str]
 ) -> None:
     assert unsupported_numbers(sentence, [evidence]) == missing
+
+
+def test_a_day_of_the_month_backs_a_date_when_the_evidence_gives_its_month() -> None:
+    # The article's own date, one of a cited passage's evidence texts, gives the month.
+    assert unsupported_numbers("Announced on July 29.", ["29일 이 같은 계획을", "2024-07-29"]) == []
+    assert unsupported_numbers("It ran until February 11.", ["2월 10일 개막해 11일까지"]) == []
+    assert unsupported_numbers("It was announced on the 15th.", ["15일 발표했다."]) == []
+    assert unsupported_numbers("It was announced on May 15.", ["15일", "2024-01-15"]) == ["May 15"]
 
 
 def test_a_number_in_any_evidence_text_counts() -> None:

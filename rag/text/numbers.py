@@ -503,13 +503,12 @@ def same_quantity(claim: Quantity, source: Quantity) -> bool:
     (``909 billion`` backs ``9090억원``); a count, ordinal, year or day
     matches any of those, but a cardinal never an ordinal (``3 countries`` is not
     ``세 번째``) unless both end in the same counter; money needs the same currency;
-    a date matches the same month and day, or a day-of-month alone.
+    a date matches the same month and day (a bare day of the month backs it only in
+    :func:`unsupported_numbers`, when the evidence also gives the month).
     """
     a, b = claim, source
     if a.kind == "date":
-        return (b.kind == "date" and a.value == b.value) or (
-            b.kind == "day" and b.value == a.value % 100
-        )
+        return b.kind == "date" and a.value == b.value
     if a.kind == "month":
         return (b.kind == "month" and a.value == b.value) or (
             b.kind == "date" and b.value // 100 == a.value
@@ -540,6 +539,21 @@ def _either(a: Quantity, b: Quantity) -> bool:
     return a.text.endswith("단계") or (bool(counter) and b.text.endswith(counter.group()))
 
 
+def _dated_day(claim: Quantity, sources: Sequence[Quantity]) -> bool:
+    """Whether a date is backed by its day of the month and, elsewhere, its month.
+
+    ``15일 발표했다`` backs "May 15" only if the evidence also gives May (``5월``, or a
+    date in May such as the article's own ``2024-05-15``): a day alone does not say
+    which month, and a model that writes one has guessed it.
+    """
+    if claim.kind != "date":
+        return False
+    month, day = divmod(int(claim.value), 100)
+    months = {int(q.value) for q in sources if q.kind == "month"}
+    months |= {int(q.value) // 100 for q in sources if q.kind == "date"}
+    return month in months and any(q.kind == "day" and q.value == day for q in sources)
+
+
 def unsupported_numbers(sentence: str, evidence: Sequence[str]) -> list[str]:
     """Return the numbers of ``sentence`` that none of the ``evidence`` texts contain.
 
@@ -557,7 +571,7 @@ def unsupported_numbers(sentence: str, evidence: Sequence[str]) -> list[str]:
     sources = [q for text in evidence for q in find_quantities(text)]
     missing: list[str] = []
     for claim in claims:
-        ok = any(same_quantity(claim, source) for source in sources)
+        ok = any(same_quantity(claim, source) for source in sources) or _dated_day(claim, sources)
         if not ok and claim.text not in missing:
             missing.append(claim.text)
     return missing
