@@ -71,6 +71,9 @@ class Config:
     # Seconds a build waits for another build of the same index (another `rag build`,
     # an article added in the app) before giving up with a message; 0 = do not wait.
     lock_timeout: float = 600.0
+    # Embed every passage sentence at build time (sentences.npy), so that an answer does
+    # not wait 1-3 s to score them; one more vector per sentence on the disk.
+    index_sentences: bool = True
     # Passages above which the FAISS index is HNSW instead of exact flat search.
     hnsw_threshold: int = 100_000
     # HNSW graph degree and search breadth.

@@ -7,10 +7,13 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from rag.answering.cite.score import embedding_similarity
 from rag.config import Config
-from rag.errors import CorpusError, IndexMismatchError
+from rag.errors import CorpusError, IndexCorruptError, IndexMismatchError
 from rag.indexing.build import build
-from rag.indexing.store import load_index
+from rag.indexing.manifest import file_entry
+from rag.indexing.sentences import spans_of
+from rag.indexing.store import load_index, read_manifest
 from rag.search.searcher import Searcher
 from tests.fakes import FakeModel, fake_embedder
 
@@ -163,3 +166,49 @@ def test_broken_file_is_skipped_and_the_rest_still_indexes(config):
     report = build(config, embedder=fake_embedder())
     assert report.documents == 5
     assert any("broken.txt" in w for w in report.warnings)
+
+
+def test_build_stores_every_passage_sentence_embedded_as_an_answer_would(config):
+    report = build(config, embedder=fake_embedder())
+    index = load_index(config.index_dir)
+    spans = spans_of(index.chunks)
+    assert len(index.sentences) == len({index.chunks[r].text[s:e] for r, s, e in spans}) > 50
+    assert report.sentences == len(index.sentences)
+    text, vector = next(iter(index.sentences.items()))
+    np.testing.assert_allclose(vector, fake_embedder().encode_documents([text])[0], rtol=1e-6)
+    # Answers read them instead of embedding the sentences again.
+    model = FakeModel()
+    similarity = embedding_similarity(fake_embedder_from(model), known=index.sentences)
+    similarity(["질문"], list(index.sentences)[:5])
+    assert model.encoded == ["질문"]
+
+
+def test_a_rebuild_embeds_only_new_sentences_and_an_old_index_gains_them(config):
+    build(replace(config, index_sentences=False), embedder=fake_embedder())
+    assert load_index(config.index_dir).sentences == {}  # an index without them loads
+    model = FakeModel()
+    report = build(config, embedder=fake_embedder_from(model))  # nothing changed but them
+    assert report.written and report.embedded == 0 and report.sentences == len(model.encoded)
+    (config.corpus_dir / "005_new.txt").write_text("새 기사 제목\n정부는 새 AI 법을 발표했다.\n")
+    model = FakeModel()
+    report = build(config, embedder=fake_embedder_from(model))
+    assert report.sentences == len(model.encoded) - report.embedded <= 2
+    assert "정부는 새 AI 법을 발표했다." in model.encoded
+    assert not any("9090억원" in text for text in model.encoded)  # old sentences kept
+    assert "정부는 새 AI 법을 발표했다." in load_index(config.index_dir).sentences
+
+
+def test_sentence_files_that_disagree_with_the_passages_are_reported(config):
+    build(config, embedder=fake_embedder())
+    spans = np.load(config.index_dir / "sentence_spans.npy")
+    spans[0, 2] = 10**6
+    np.save(config.index_dir / "sentence_spans.npy", spans)
+    with pytest.raises(IndexCorruptError, match=r"sentence_spans\.npy.*rag build --full"):
+        load_index(config.index_dir)  # the manifest's checksum catches it first
+    # Checksums that match files which still disagree (a writer's bug) are caught too.
+    manifest = read_manifest(config.index_dir)
+    entry = file_entry(config.index_dir / "sentence_spans.npy")
+    files = {**manifest.files, "sentence_spans.npy": entry}
+    (config.index_dir / "manifest.json").write_text(manifest.with_files(files).to_json())
+    with pytest.raises(IndexCorruptError, match="points outside its passages"):
+        load_index(config.index_dir)

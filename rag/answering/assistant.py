@@ -134,7 +134,9 @@ class Assistant:
         """Cosine similarity between texts with the index's embedder, if loadable."""
         if self._similarity is None:
             try:
-                self._similarity = embedding_similarity(self.searcher.embedder)
+                searcher = self.searcher
+                known = searcher.index.sentences
+                self._similarity = embedding_similarity(searcher.embedder, known=known)
             except RagError:
                 return None
         return self._similarity

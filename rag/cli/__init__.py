@@ -145,6 +145,7 @@ def cmd_build(args: argparse.Namespace) -> None:
     print(
         f"{verb} {config.index_dir} ({report.index_type}): {report.documents} documents, "
         f"{report.chunks} passages; embedded {report.embedded} passages "
+        f"and {report.sentences} sentences "
         f"(added {len(report.added)}, changed {len(report.changed)}, "
         f"removed {len(report.removed)}, unchanged {len(report.unchanged)}) "
         f"in {report.seconds:.1f}s"

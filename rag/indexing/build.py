@@ -8,6 +8,8 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 
+import numpy as np
+
 from rag.config import Config
 from rag.errors import CorpusError, IndexCorruptError, IndexMissingError
 from rag.indexing.bm25 import Bm25
@@ -18,6 +20,7 @@ from rag.indexing.incremental import BuildReport, assemble, classify
 from rag.indexing.ingest import read_corpus
 from rag.indexing.lock import build_lock
 from rag.indexing.manifest import build_settings, chunk_counts, make_manifest, settings_diff
+from rag.indexing.sentences import Spans, embed_sentences
 from rag.indexing.store import Index, load_index, read_manifest, remove_leftovers, write_index
 from rag.records import Chunk, Document
 from rag.text.korean import tokenize
@@ -139,7 +142,8 @@ def _build(config: Config, full: bool, embedder: Embedder | None, progress: bool
         )
     previous = _previous(config, full, report)
     classify(docs, previous.manifest.documents if previous else {}, report)
-    if previous is not None and report.nothing_changed:
+    stale = config.index_sentences and previous is not None and not previous.sentences
+    if previous is not None and report.nothing_changed and not stale:
         report.chunks = len(previous.chunks)
         report.index_type = previous.manifest.index.type if previous.manifest.index else ""
         report.seconds = time.perf_counter() - start
@@ -154,6 +158,7 @@ def _build(config: Config, full: bool, embedder: Embedder | None, progress: bool
     described = embedder.describe() if embedder else previous.manifest.embedder  # type: ignore[union-attr]
     chunks, vectors = assemble(docs, report.unchanged, previous, new_chunks, new_vectors)
     bm25 = Bm25.build([tokenize(embed_text(c)) for c in chunks])
+    sentences = _sentences(config, chunks, previous, embedder, progress, report)
     written = write_index(
         config.index_dir,
         chunks,
@@ -162,11 +167,39 @@ def _build(config: Config, full: bool, embedder: Embedder | None, progress: bool
         make_manifest(config, docs, chunks, described),
         config.hnsw_threshold,
         config.hnsw_m,
+        sentences,
     )
     report.chunks, report.embedded, report.written = len(chunks), len(new_chunks), True
     report.index_type = written.index.type if written.index else ""
     report.seconds = time.perf_counter() - start
     return report
+
+
+def _sentences(
+    config: Config,
+    chunks: list[Chunk],
+    previous: Index | None,
+    embedder: Embedder | None,
+    progress: bool,
+    report: BuildReport,
+) -> tuple[Spans, np.ndarray] | None:
+    """The sentence spans and vectors to store, or None if ``index_sentences`` is off.
+
+    Sentences the previous index holds keep their vectors; the embedder loads only
+    for new ones, which ``report.sentences`` counts.
+
+    Raises:
+        ModelError: If the embedder has to be loaded and cannot be.
+    """
+    if not config.index_sentences:
+        return None
+    known = previous.sentences if previous else {}
+
+    def load() -> Embedder:
+        return embedder or make_embedder(config)
+
+    spans, vectors, report.sentences = embed_sentences(chunks, known, load, progress)
+    return spans, vectors
 
 
 def indexed_chunk_counts(config: Config, docs: list[Document]) -> dict[str, int]:

@@ -23,6 +23,7 @@ class BuildReport:
     removed: list[str] = field(default_factory=list)
     unchanged: list[str] = field(default_factory=list)
     embedded: int = 0
+    sentences: int = 0  # passage sentences embedded (rag.indexing.sentences)
     seconds: float = 0.0
     written: bool = False
     warnings: list[str] = field(default_factory=list)

@@ -13,7 +13,7 @@ import json
 import shutil
 import tempfile
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -21,6 +21,7 @@ import numpy as np
 
 from rag.errors import IndexCorruptError, IndexMissingError, IndexWriteError
 from rag.files import fsync_dir, fsync_file, write_hint
+from rag.indexing import sentences as sentence_files
 from rag.indexing.bm25 import Bm25
 from rag.indexing.lock import swap_lock
 from rag.indexing.manifest import Manifest, file_entry
@@ -34,13 +35,14 @@ BM25_DIR = "bm25"
 
 @dataclass(frozen=True)
 class Index:
-    """A loaded index: passages, their vectors and the lexical index."""
+    """A loaded index: passages, their vectors, the lexical index and sentence vectors."""
 
     folder: Path
     manifest: Manifest
     chunks: list[Chunk]
     vectors: Any  # a faiss.Index
     bm25: Bm25
+    sentences: dict[str, np.ndarray] = field(default_factory=dict)  # by text (sentences.py)
 
     def search_dense(self, query: np.ndarray, n: int) -> list[tuple[int, float]]:
         """Return up to ``n`` ``(row, cosine)`` pairs for a normalized query vector."""
@@ -129,8 +131,12 @@ def write_index(
     manifest: Manifest,
     hnsw_threshold: int,
     hnsw_m: int,
+    sentences: tuple[sentence_files.Spans, np.ndarray] | None = None,
 ) -> Manifest:
     """Write a complete index, replacing ``folder`` only once every file is on the disk.
+
+    ``sentences`` are the spans and vectors of :mod:`rag.indexing.sentences` (None
+    writes none).
 
     Every file is written into a temporary sibling folder and flushed (``fsync``),
     the manifest records each one's size and SHA-256, and only then is the folder
@@ -153,6 +159,8 @@ def write_index(
     except OSError as exc:
         raise _write_error(folder, exc) from exc
     try:
+        if sentences is not None:
+            sentence_files.save(tmp, *sentences)
         written = _write_files(tmp, chunks, vectors, bm25, manifest, hnsw_threshold, hnsw_m)
         _swap(tmp, folder)
     except OSError as exc:
@@ -349,4 +357,5 @@ def _load(folder: Path, ef_search: int) -> Index:
             f"{folder} is inconsistent (chunks, vectors and BM25 rows differ): "
             "run `rag build --full`"
         )
-    return Index(folder, manifest, chunks, vectors, bm25)
+    sentences = sentence_files.load(folder, chunks, manifest.embedder.dimension)
+    return Index(folder, manifest, chunks, vectors, bm25, sentences)

@@ -16,7 +16,7 @@ answers; English answers on English passages use it untested.
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from itertools import pairwise
 from typing import TYPE_CHECKING
@@ -316,25 +316,29 @@ def thresholds_for(sentence: str, chunk: Chunk, lexical_only: bool) -> Threshold
     return (LEXICAL_THRESHOLDS if lexical_only else THRESHOLDS)[pair]
 
 
-def embedding_similarity(embedder: Embedder, cache_size: int = 4096) -> Similarity:
+def embedding_similarity(
+    embedder: Embedder, cache_size: int = 4096, known: Mapping[str, np.ndarray] | None = None
+) -> Similarity:
     """A :data:`Similarity` over an :class:`rag.indexing.embed.Embedder`.
 
     Answer sentences are embedded with the query prompt and passage sentences
     with the document prompt (what ``bench/citations.py`` found to separate
-    best). Passage sentence vectors are cached, since the same passages come
-    back for related questions.
+    best). Passage sentences come from ``known`` (the index's, embedded at build
+    time: :mod:`rag.indexing.sentences`) or are embedded and cached, since the same
+    passages come back for related questions.
     """
+    stored = known or {}
     cache: dict[str, np.ndarray] = {}
 
     def similarity(answers: list[str], sentences: list[str]) -> np.ndarray:
-        missing = [s for s in dict.fromkeys(sentences) if s not in cache]
+        missing = [s for s in dict.fromkeys(sentences) if s not in stored and s not in cache]
         if missing:
             if len(cache) + len(missing) > cache_size:
                 cache.clear()
             for text, vector in zip(missing, embedder.encode_documents(missing), strict=True):
                 cache[text] = vector
         queries = embedder.encode_queries(answers)
-        documents = np.stack([cache[s] for s in sentences])
+        documents = np.stack([stored[s] if s in stored else cache[s] for s in sentences])
         return queries @ documents.T
 
     return similarity
