@@ -82,3 +82,34 @@ def test_a_name_with_another_first_consonant_is_not_rendered():
     # "Hyun-tak" sounds like 현택, but 최 is never spelled Kwon: another person.
     assert not rendered("최현택", "Kwon Hyun-tak, the chairman, said so.")
     assert not same_onset("Kwon", "최") and same_onset("Kwon", "권") and same_onset("Im", "임")
+
+
+@pytest.mark.parametrize(
+    ("hangul", "english"),
+    [
+        ("최현택", "Choi Sung-hak"),  # the family name, then another given name
+        ("배경훈", "Background"),  # one word, alike in two consonants of three
+        ("하정우", "Han Sungwoo"),
+        ("유상임", "Han Sungwoo"),  # 유 begins with no h
+        ("이종호", "Beijing"),
+        ("아세안", "An"),  # one of its two consonants
+        ("리창", "China"),  # 리 begins with an r or an l
+        ("네이버", "By"),
+        ("파리", "France"),  # two consonants more than 파리's
+        ("파리", "Public"),
+        ("프랑스", "Paris"),  # a name with an English form is rendered by that form
+        ("인도", "United States"),
+    ],
+)
+def test_a_name_is_not_rendered_by_words_that_share_a_few_consonants(hangul, english):
+    assert not rendered(hangul, f"{english} said so.")
+
+
+def test_a_persons_name_is_rendered_family_name_first_with_the_given_name():
+    assert rendered("배경훈", "Minister Bae Kyung-hoon said so.")
+    assert rendered("하정우", "Ha Jung-woo, the head of the center")
+    assert rendered("서울", "in Seoul")  # 서 is a family name, but 서울 is one word
+    assert rendered("한국", "Korean companies")
+    assert rendered("싱가포르", "the Singaporean government")
+    assert rendered("선전", "in Shenzhen")  # h spells sh and zh: not a consonant more
+    assert rendered("파리", "the Paris summit")

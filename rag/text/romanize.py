@@ -22,31 +22,47 @@ _FINAL = "- k k k n n n t l k m l l l p l m p p t t ng t t k t p t".split()
 _MERGE = str.maketrans("vflkcqzx", "bprgggjs")
 # Korean names whose English form is not a romanisation.
 ENGLISH_NAMES = {
-    "한국": ("korea",),
-    "대한민국": ("korea",),
+    "한국": ("korea", "korean"),
+    "대한민국": ("korea", "korean"),
     "중국": ("china", "chinese"),
-    "일본": ("japan",),
+    "일본": ("japan", "japanese"),
     "미국": ("united states", "u.s.", "us", "america", "american"),
     "영국": ("united kingdom", "uk", "britain", "british"),
     "독일": ("germany", "german"),
-    "인도": ("india",),
-    "유럽": ("europe",),
+    "인도": ("india", "indian"),
+    "유럽": ("europe", "european"),
     "프랑스": ("france", "french"),
-    "싱가포르": ("singapore",),
+    "싱가포르": ("singapore", "singaporean"),
 }
 # Skeleton similarity from which a Latin name counts as a romanisation.
 SIMILAR = 0.6
+# How many consonants a Latin name may have beyond the Hangul one's (h aside, which
+# spells sh, ch, zh and rh): "Paris" for 파리, not "France", "Public" or "February".
+LONGER = 1
+# The share of the Hangul name's consonants the Latin one must hold: "An" holds one of
+# 아세안's two (s, n), and so does "Choi" of 초거대's three.
+COVERED = 0.6
+# Common family names. A Hangul name of two or three syllables that begins with one is
+# read as a person's, family name first: the given name must sound like its own, so
+# "Choi Sung-hak" does not pass for 최현택 on the 최 and a shared n. A single word must
+# sound like the whole name (0.8, every consonant): "Background" scores 0.62 against
+# 배경훈, while Seoul (서울) and Gojin (고진) pass.
+_FAMILY_NAMES = frozenset(
+    "김이박최정강조윤장임한오서신권황안송류전홍고문양손배백허유남심노하곽성차주우구민진나지엄채원천방공현함변염"
+)
+SIMILAR_WORD = 0.8
 # How a name's first consonant may be spelled, by its initial (ㄱ, ㄲ, ㄴ, ...). The
-# skeletons merge g/k/c, so "Kwon" would pass for 최 on them alone. ㄴ, ㄹ and ㅇ are
-# spelled too many ways (노 Roh, 이 Lee or Yi, 임 Lim or Im) and are not checked.
-# Foreign names written in Hangul keep their own spelling: 베트남 Vietnam, 제네바 Geneva,
-# 칭화 Tsinghua or Qinghua, 후쿠시마 Fukushima.
+# skeletons merge g/k/c, so "Kwon" would pass for 최 on them alone. Foreign names
+# written in Hangul keep their own spelling: 베트남 Vietnam, 제네바 Geneva, 칭화
+# Tsinghua or Qinghua, 후쿠시마 Fukushima.
 _ONSETS = (
-    ("g", "k"), ("k", "g"), None, ("d", "t"), ("t", "d"), None, ("m",), ("b", "p", "v"),
-    ("p", "b"), ("s", "x", "c"), ("s", "c"), None, ("j", "ch", "c", "z", "g"),
-    ("j", "ch", "z"), ("ch", "c", "j", "q", "ts"), ("k", "c"), ("t",), ("p", "f"),
-    ("h", "f"),
+    ("g", "k"), ("k", "g"), ("n",), ("d", "t"), ("t", "d"), ("r", "l"), ("m",),
+    ("b", "p", "v"), ("p", "b"), ("s", "x", "c"), ("s", "c"), tuple("aeiouyw"),
+    ("j", "ch", "c", "z", "g"), ("j", "ch", "z"), ("ch", "c", "j", "q", "ts"), ("k", "c"),
+    ("t",), ("p", "f"), ("h", "f"),
 )  # fmt: skip
+# Family names in ㄴ, ㄹ and ㅇ are spelled more ways: 노 Roh, 류 Yoo, 이 Lee or Rhee, 임 Lim.
+_FAMILY_ONSETS = {2: ("n", "r"), 5: ("r", "l", "y", "n"), 11: tuple("aeiouywlr")}
 # Institutions are translated, not romanised (한국소프트웨어산업협회, 과학기술정보통신부).
 _INSTITUTION = re.compile(r"(?:협회|위원회|대회|회의|부|원|청|처|재단|센터|공사|연구소|기구)$")
 _HANGUL_ONLY = re.compile(r"^[가-힣]{2,}$")
@@ -73,44 +89,82 @@ def skeleton(latin: str) -> str:
     return re.sub(r"[aeiouwy]", "", letters)
 
 
+def _skeletons(latin: str, hangul: str) -> tuple[str, str, int]:
+    """Both consonant skeletons and how many consonants they share, in order."""
+    a, b = skeleton(latin), skeleton(romanize(hangul))
+    blocks = difflib.SequenceMatcher(None, a, b).get_matching_blocks()
+    return a, b, sum(block.size for block in blocks)
+
+
 def similarity(latin: str, hangul: str) -> float:
     """How alike a Latin spelling and a Hangul word sound, 0-1 (consonant skeletons)."""
-    a, b = skeleton(latin), skeleton(romanize(hangul))
-    if not a or not b:
-        return 0.0
-    return difflib.SequenceMatcher(None, a, b).ratio()
+    a, b, shared = _skeletons(latin, hangul)
+    return 2 * shared / (len(a) + len(b)) if a and b else 0.0
+
+
+def _person(hangul: str) -> bool:
+    """Whether a Hangul name reads as a person's: two or three syllables, a family name first."""
+    return len(hangul) in (2, 3) and hangul[0] in _FAMILY_NAMES
 
 
 def same_onset(latin: str, hangul: str) -> bool:
     """Whether a Latin name can begin with the first consonant of a Hangul one.
 
-    최 may be Choi, Choe or Chey, never Kwon; a name that begins with ㄴ, ㄹ, ㅇ or a
-    non-Hangul letter is not checked.
+    최 may be Choi, Choe or Chey, never Kwon; 뉴욕 begins with an n, and 이 with a
+    vowel, y, w, l or r. A name that begins with no Hangul is not checked.
     """
     code = ord(hangul[0]) - 0xAC00 if hangul else -1
-    onsets = _ONSETS[code // 588] if 0 <= code < 11172 else None
-    return onsets is None or latin.lower().startswith(onsets)
+    if not 0 <= code < 11172:
+        return True
+    initial = code // 588
+    onsets = _FAMILY_ONSETS.get(initial) if _person(hangul) else None
+    return latin.lower().startswith(onsets or _ONSETS[initial])
 
 
 def rendered(hangul: str, english: str) -> bool:
     """Whether an English text renders a Hangul name.
 
-    It does when it holds the name's known English form, the name itself, or one to
-    three capitalised words in a row that sound like it and begin as it does
-    (:func:`same_onset`).
+    It does when it holds the name itself, the name's known English form (a name
+    that has one is rendered by nothing else: "Paris" is no rendering of 프랑스), or
+    one to three capitalised words in a row that sound like it (:func:`sounds_like`).
     """
     known = ENGLISH_NAMES.get(hangul, ())
-    if hangul in english or any(
-        re.search(rf"(?<!\w){re.escape(k)}(?!\w)", english, re.I) for k in known
-    ):
+    if hangul in english:
         return True
+    if known:
+        return any(re.search(rf"(?<!\w){re.escape(k)}(?!\w)", english, re.I) for k in known)
     runs = (
-        " ".join(words[i : i + n])
+        words[i : i + n]
         for words in (r.split() for r in _CAPITALISED_RUN.findall(english))
         for n in (1, 2, 3)
         for i in range(len(words) - n + 1)
     )
-    return any(similarity(run, hangul) >= SIMILAR and same_onset(run, hangul) for run in runs)
+    return any(sounds_like(run, hangul) for run in runs)
+
+
+def sounds_like(words: list[str], hangul: str) -> bool:
+    """Whether a run of Latin words can be the romanisation of a Hangul name.
+
+    The skeletons are alike (:data:`SIMILAR`), the Latin one holds most of the Hangul
+    one's consonants (:data:`COVERED`) and few more (:data:`LONGER`), and the run
+    begins as the name does (:func:`same_onset`). A person's name is one word that
+    sounds like all of it, or a family name followed by words that sound like the
+    given name.
+    """
+    run = " ".join(words)
+    a, b, shared = _skeletons(run, hangul)
+    if len(a.replace("h", "")) > len(b.replace("h", "")) + LONGER:
+        return False
+    if not (a and b and 2 * shared / (len(a) + len(b)) >= SIMILAR and shared >= COVERED * len(b)):
+        return False
+    if not same_onset(run, hangul):
+        return False
+    if not _person(hangul):
+        return True
+    if len(words) == 1:
+        return similarity(run, hangul) >= SIMILAR_WORD and shared == len(b)
+    given, rest = hangul[1:], " ".join(words[1:])
+    return similarity(rest, given) >= SIMILAR and same_onset(rest, given)
 
 
 def hangul_names(text: str) -> list[str]:
@@ -133,4 +187,5 @@ __all__ = [
     "same_onset",
     "similarity",
     "skeleton",
+    "sounds_like",
 ]
