@@ -325,6 +325,9 @@ def test_an_english_lead_in_names_every_sum_it_quotes_not_just_the_first():
         "The articles give September last year, June this year, March 5 and March this year, "
         "in Korean:"
     )
+    # dev en-18, "when was it announced?": a day of the month reads as one, not as a count.
+    announced = sentence("2024년 초거대 AI 공공 서비스 개발 사업을 추진한다고 15일 발표했다.")
+    assert lead_in([announced], ("date",)) == "The articles give 2024 and the 15th, in Korean:"
     # With the article's date, the year itself: a reader in another year is not misled.
     dated = Hit(Chunk("c#0", "c", 0, 0, len(dates.text), dates.text, published="2023-09-13"), 1.0)
     assert lead_in([dates], ("date",), [dated]) == (

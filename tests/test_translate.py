@@ -115,6 +115,8 @@ def test_only_korean_sentences_are_translated_and_one_that_fails_rejects_the_ans
         ("3∼5개", "3-5"),
         ("2월 10~11일", "February 10-11"),
         ("작년 9월", "September last year"),
+        ("15일", "the 15th"),  # a day of the month, not a count
+        ("10~11일", "the 10th-11th"),
         ("약 47조원", "about 47 trillion won"),
         ("1,000여명", "about 1,000"),
         ("8개 과제", None),

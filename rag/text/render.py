@@ -73,8 +73,9 @@ def _ko_amount(value: float) -> str:
 def render_en(quantity: Quantity) -> str:
     """The quantity in English: ``909 billion won``, ``20%``, ``February 10``, ``2024``.
 
-    Counts and ordinals are written as numbers (``70``, ``3rd``); a plain number
-    that could read as a year is written with a comma (``2,024``).
+    Counts and ordinals are written as numbers (``70``, ``3rd``), a day of the month
+    as its ordinal (``15일`` -> ``the 15th``: "2024 and 15" reads as two counts); a
+    plain number that could read as a year is written with a comma (``2,024``).
     """
     kind, value, unit = quantity.kind, quantity.value, quantity.unit
     if kind == "money":
@@ -89,10 +90,16 @@ def render_en(quantity: Quantity) -> str:
     if kind == "year":
         return str(int(value))
     if kind == "ordinal":
-        n = int(value)
-        suffix = "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
-        return f"{n}{suffix}"
+        return _ordinal(int(value))
+    if kind == "day":
+        return f"the {_ordinal(int(value))}"
     return _en_amount(value)
+
+
+def _ordinal(n: int) -> str:
+    """``1st``, ``2nd``, ``3rd``, ``11th``, ``23rd``."""
+    suffix = "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
+    return f"{n}{suffix}"
 
 
 def render_ko(quantity: Quantity) -> str:
