@@ -29,12 +29,13 @@ HITS = [
 ]
 
 
-def test_sources_are_numbered_with_title_outlet_and_date_headers():
+def test_sources_are_numbered_with_outlet_and_date_headers_and_no_title():
     prompt = build_prompt("예산은?", HITS, "ko", 10_000, words)
     user = prompt.messages[-1]["content"]
     for n, h in enumerate(HITS, start=1):
-        head = f'<source id="{n}" title="{h.chunk.title}" outlet="신문" date="2024-07-29">'
+        head = f'<source id="{n}" outlet="신문" date="2024-07-29">'
         assert f"{head}\n{h.chunk.text}\n</source>" in user
+        assert h.chunk.title not in user  # the title costs prompt tokens and changed no answer
     assert (
         user.index('<source id="1"')
         < user.index('<source id="2"')
@@ -69,7 +70,7 @@ def test_evidence_sentences_make_the_sources_best_first_numbered_by_passage():
     prompt = build_prompt("선언문은?", HITS, "ko", 10_000, words, evidence=chosen)
     assert prompt.sources == [HITS[2], HITS[0]]  # the passage with the best sentence is [1]
     user = prompt.messages[-1]["content"]
-    assert '<source id="1" title="제목"' in user and "다섯 분야" not in user  # no passage 2
+    assert '<source id="1" outlet=' in user and "다섯 분야" not in user  # no passage 2
     best_first = [s.text for s in chosen if s.source == 3]
     assert prompt.texts[0] == " … ".join(best_first)
     assert best_first[0].startswith("60개 국가")
@@ -130,9 +131,9 @@ def test_firm_retry_adds_a_stronger_language_instruction():
     assert firm.system == plain.system  # the system message stays cached
 
 
-def test_render_source_without_metadata_uses_the_doc_id():
+def test_render_source_without_metadata_has_only_its_number():
     bare = Hit(Chunk("x#0", "x", 0, 0, 3, "본문."), 1.0)
-    assert render_source(1, bare).splitlines()[0] == '<source id="1" title="x">'
+    assert render_source(1, bare).splitlines()[0] == '<source id="1">'
 
 
 def test_quoted_evidence_is_the_best_sentence_with_its_source_number():

@@ -97,9 +97,14 @@ class Prompt:
 
 
 def source_header(n: int, hit: Hit) -> str:
-    """The opening tag of a source: its number, title, outlet and date as attributes."""
+    """The opening tag of a source: its number, outlet and date as attributes.
+
+    No title: titles were a sixth of the question's prompt (60 of 360 tokens at the
+    median in Korean, 80 of 540 in English), which the model reads before its first
+    word, and no heldout answer changed without them.
+    """
     c = hit.chunk
-    fields = {"id": str(n), "title": c.title or c.doc_id, "outlet": c.outlet, "date": c.published}
+    fields = {"id": str(n), "outlet": c.outlet, "date": c.published}
     attrs = " ".join(f'{k}="{_attr(v)}"' for k, v in fields.items() if v)
     return f"<source {attrs}>"
 
