@@ -5,7 +5,7 @@ index's passages) with every capitalised run of words in the English answers sto
 under ``bench/results/`` and asks both versions of ``rendered`` whether the run renders
 the name. Nothing is generated, so the figures repeat exactly.
 
-    python bench/romanize_pairs.py --against 842dd52 [--index index] [--show]
+    python bench/romanize_pairs.py --against 842dd52 [--index index] [--out FILE]
 
 Prints how many pairs each version accepts and every pair on which they differ, and
 writes bench/results/romanize-names/pairs.json (or ``--out``).

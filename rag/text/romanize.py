@@ -96,10 +96,14 @@ def _skeletons(latin: str, hangul: str) -> tuple[str, str, int]:
     return a, b, sum(block.size for block in blocks)
 
 
+def _ratio(a: str, b: str, shared: int) -> float:
+    """How alike two skeletons are, 0-1, from the consonants they share."""
+    return 2 * shared / (len(a) + len(b)) if a and b else 0.0
+
+
 def similarity(latin: str, hangul: str) -> float:
     """How alike a Latin spelling and a Hangul word sound, 0-1 (consonant skeletons)."""
-    a, b, shared = _skeletons(latin, hangul)
-    return 2 * shared / (len(a) + len(b)) if a and b else 0.0
+    return _ratio(*_skeletons(latin, hangul))
 
 
 def _person(hangul: str) -> bool:
@@ -153,16 +157,15 @@ def sounds_like(words: list[str], hangul: str) -> bool:
     """
     run = " ".join(words)
     a, b, shared = _skeletons(run, hangul)
+    ratio = _ratio(a, b, shared)
     if len(a.replace("h", "")) > len(b.replace("h", "")) + LONGER:
         return False
-    if not (a and b and 2 * shared / (len(a) + len(b)) >= SIMILAR and shared >= COVERED * len(b)):
-        return False
-    if not same_onset(run, hangul):
+    if ratio < SIMILAR or shared < COVERED * len(b) or not same_onset(run, hangul):
         return False
     if not _person(hangul):
         return True
     if len(words) == 1:
-        return similarity(run, hangul) >= SIMILAR_WORD and shared == len(b)
+        return ratio >= SIMILAR_WORD and shared == len(b)
     given, rest = hangul[1:], " ".join(words[1:])
     return similarity(rest, given) >= SIMILAR and same_onset(rest, given)
 
