@@ -40,7 +40,7 @@ def score(items: dict, out: Path) -> list[dict]:
         source = items["sources"][item["source"]]
         if language(item["question"]) == "en":
             source = with_english_figures(source)  # as an English answer's sources read
-        messages = faithful.messages(item["answer"], source, item["question"])
+        messages = faithful.messages(item["answer"], [source], item["question"])
         rows.append({**item, "p": model.yes_probability(messages)})
         print(f"{rows[-1]['p']:.3f} {'right' if item['right'] else 'wrong'} {item['answer']}")
     out.write_text(json.dumps(rows, ensure_ascii=False, indent=1), encoding="utf-8")

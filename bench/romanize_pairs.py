@@ -42,14 +42,14 @@ def _old_module(commit: str):
 def _runs() -> list[str]:
     """Capitalised runs of words in the stored English answers, each once."""
     from rag.text.lang import language
-    from rag.text.romanize import _CAPITALISED_RUN
+    from rag.text.romanize import capitalised_runs
 
     runs: dict[str, None] = {}
     for rows in sorted(RESULTS.rglob("rows.jsonl")):
         for line in rows.read_text(encoding="utf-8").splitlines():
             answer = json.loads(line).get("answer") or ""
             if language(answer) == "en":
-                runs.update(dict.fromkeys(_CAPITALISED_RUN.findall(answer)))
+                runs.update(dict.fromkeys(capitalised_runs(answer)))
     return list(runs)
 
 

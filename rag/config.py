@@ -317,8 +317,8 @@ CALIBRATED: Mapping[str, Mapping[str, float]] = {
     # answerable_below: eval/questions.jsonl, the best refusal recall within 5% false
     # refusals (bench/results/eval-*); 0 for the 0.5B, whose P(YES) does not separate
     # answerable questions from unanswerable ones, so its check is off.
-    "qwen2.5-coder-1.5b-instruct-q4_k_m": {"answerable_below": 0.4731, "faithful_below": 0.4739},
-    "qwen2.5-coder-0.5b-instruct-q5_0": {"answerable_below": 0.0, "faithful_below": 0.6375},
+    "qwen2.5-coder-1.5b-instruct-q4_k_m": {"answerable_below": 0.4731, "faithful_below": 0.4705},
+    "qwen2.5-coder-0.5b-instruct-q5_0": {"answerable_below": 0.0, "faithful_below": 0.6007},
 }
 
 

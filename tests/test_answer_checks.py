@@ -220,7 +220,8 @@ def test_the_chat_model_judges_what_the_rules_pass():
         "행사는 영빈관에서 열렸다.", ["행사는 영빈관에서 열렸다."], high, 0.5
     ).faithful
     user = low.asked[0][1]["content"]
-    assert "<source>\n행사는 영빈관에서 열렸다.\n</source>" in user and "Sentence: 행사는" in user
+    assert user.startswith('Sources:\n\n<source id="1">\n행사는 영빈관에서 열렸다.\n</source>')
+    assert "Sentence: 행사는" in user
     untouched = Judge(0.0)
     assert not faithful.check(
         "행사는 파리에서 열렸다.", ["행사는 영빈관에서 열렸다."], untouched, 0.5

@@ -464,6 +464,24 @@ def test_a_sentence_the_model_does_not_find_in_its_source_loses_its_citation(bui
     assert not dropped.supported and not dropped.citations and "P(yes) 0.10" in dropped.reason
 
 
+def test_the_faithfulness_check_opens_as_the_answer_prompt_did(built):
+    # so a runtime that keeps the evaluated prefix reads only the sentence and the ask
+    question = "2024년 전국민 인공지능 일상화 예산은 얼마인가?"
+    n = budget_source(assistant(built), question)
+    config = replace(built, answerable_below=0.0, faithful_below=0.5)
+    generator = FakeGenerator(f"{BUDGET_PASSAGE} [{n}].", yes=0.9)
+    a = Assistant(config, searcher=Searcher(config, embedder=fake_embedder()), generator=generator)
+    assert a.ask(question).claims[0].supported
+    answer_user = generator.prompts[0][-1]["content"]
+    (check,) = generator.checks
+    sources = check[-1]["content"].split("\n\nSentence: ")[0]
+    block = sources.removeprefix("Sources:\n\n")
+    assert block.startswith(f'<source id="{n}" outlet=') and block.endswith("</source>")
+    assert f"\n\n{block}\n\n" in answer_user and check[0] == generator.prompts[0][0]
+    if n == 1:
+        assert answer_user.startswith(sources + "\n\n")
+
+
 def test_asked_for_korean_a_model_that_answers_in_english_is_taken_as_it_is(built):
     question = "2024년 전국민 인공지능 일상화 예산은 얼마야?"
     n = budget_source(assistant(built), question)

@@ -29,13 +29,14 @@ HITS = [
 ]
 
 
-def test_sources_are_numbered_with_outlet_and_date_headers_and_no_title():
+def test_sources_are_numbered_with_outlet_headers_and_no_title_or_date():
     prompt = build_prompt("예산은?", HITS, "ko", 10_000, words)
     user = prompt.messages[-1]["content"]
     for n, h in enumerate(HITS, start=1):
-        head = f'<source id="{n}" outlet="신문" date="2024-07-29">'
+        head = f'<source id="{n}" outlet="신문">'
         assert f"{head}\n{h.chunk.text}\n</source>" in user
         assert h.chunk.title not in user  # the title costs prompt tokens and changed no answer
+        assert "2024-07-29" not in user  # read as the date of the events it reports
     assert (
         user.index('<source id="1"')
         < user.index('<source id="2"')

@@ -4,7 +4,14 @@ from __future__ import annotations
 
 import pytest
 
-from rag.text.romanize import hangul_names, rendered, romanize, same_onset, similarity
+from rag.text.romanize import (
+    capitalised_runs,
+    hangul_names,
+    rendered,
+    romanize,
+    same_onset,
+    similarity,
+)
 
 
 def test_romanize_follows_revised_romanisation_syllable_by_syllable():
@@ -113,3 +120,8 @@ def test_a_persons_name_is_rendered_family_name_first_with_the_given_name():
     assert rendered("싱가포르", "the Singaporean government")
     assert rendered("선전", "in Shenzhen")  # h spells sh and zh: not a consonant more
     assert rendered("파리", "the Paris summit")
+
+
+def test_capitalised_runs_are_where_a_romanised_name_can_be():
+    text = "Minister Yoo Sang-im met J. D. Vance in Paris, and the talks went well."
+    assert capitalised_runs(text) == ["Minister Yoo Sang-im", "J", "D", "Vance", "Paris"]

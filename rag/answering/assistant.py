@@ -41,7 +41,7 @@ from rag.answering.compose import (
     with_notes,
 )
 from rag.answering.fallback import quote_answer
-from rag.answering.prompt import Prompt, build_prompt
+from rag.answering.prompt import Prompt, build_prompt, render_source
 from rag.answering.translate import NOTE, TRANSLATING, has_korean, try_translate
 from rag.config import Config, checks
 from rag.errors import GeneratorError, RagError
@@ -382,8 +382,9 @@ class Assistant:
 
         def stated(sentence: str, passages: tuple[int, ...]) -> tuple[bool, str]:
             sources = [prompt.texts[p] for p in passages]
+            shown = [render_source(p + 1, prompt.sources[p], prompt.texts[p]) for p in passages]
             try:
-                verdict = faithful.check(sentence, sources, generator, threshold, question)
+                verdict = faithful.check(sentence, sources, generator, threshold, question, shown)
             except GeneratorError:
                 verdict = faithful.check(sentence, sources, None, 0)
             return verdict.faithful, verdict.reason

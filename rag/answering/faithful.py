@@ -11,8 +11,10 @@ venue. A sentence that passes them is checked once more here:
    without a negation contradicts it.
 3. The chat model is asked "does the source state everything this sentence says?"
    and its P(YES) (read from one forward pass, as for the answerability check) must
-   reach ``faithful_below``. The prompt shares its system message with every other
-   prompt of the question, so a runtime that keeps the evaluated prefix reads it once.
+   reach ``faithful_below``. The prompt opens with the cited sources exactly as the
+   answer prompt showed them, so for a sentence citing [1] (most do: the best
+   evidence is [1]) a runtime that keeps the evaluated prefix reads only the sentence
+   and the question about it.
 
 Numbers are checked by the citation verifier already (a figure in no cited source).
 """
@@ -24,20 +26,20 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from rag.answering.cite.score import is_fragment
-from rag.answering.prompt import SYSTEM, defang
+from rag.answering.prompt import SYSTEM, render_source, sources_block
 from rag.llm.base import Judge
 from rag.text.institutions import invented_ministries
 from rag.text.korean import kiwi
 from rag.text.lang import language
 
 ASK = (
-    "Source:\n<source>\n{source}\n</source>\n\nSentence: {claim}\n\n"
+    "{sources}\n\nSentence: {claim}\n\n"
     "Does the source state everything this sentence says: every name, number, date, place "
     "and who did what? Reply with one word: YES or NO."
 )
 # A bare phrase ("82개") says something only as the answer to its question.
 ASK_ANSWER = (
-    "Source:\n<source>\n{source}\n</source>\n\nQuestion: {question}\nAnswer: {claim}\n\n"
+    "{sources}\n\nQuestion: {question}\nAnswer: {claim}\n\n"
     "Does the source state that this is the answer to the question? Reply with one word: "
     "YES or NO."
 )
@@ -132,13 +134,25 @@ def novel_names(claim: str, source: str) -> list[str]:
     )
 
 
-def messages(claim: str, source: str, question: str = "") -> list[dict[str, str]]:
+def messages(
+    claim: str, sources: Sequence[str], question: str = "", blocks: Sequence[str] = ()
+) -> list[dict[str, str]]:
     """The chat model's question: does the source state the sentence?
 
     Of a bare phrase (:func:`rag.answering.cite.score.is_fragment`) with its
     ``question``: does the source state that it answers the question?
+
+    Args:
+        claim: The sentence.
+        sources: The text of each source it cites.
+        question: The question it answers.
+        blocks: The same sources as the answer prompt showed them
+            (:func:`rag.answering.prompt.render_source`), so the check begins as that
+            prompt did and reads only what follows; by default each source under a bare
+            numbered tag.
     """
-    fill = {"source": defang(source), "claim": claim, "question": question}
+    shown = list(blocks) or [render_source(n, None, s) for n, s in enumerate(sources, start=1)]
+    fill = {"sources": sources_block(shown), "claim": claim, "question": question}
     user = (ASK_ANSWER if question and is_fragment(claim) else ASK).format(**fill)
     return [{"role": "system", "content": SYSTEM}, {"role": "user", "content": user}]
 
@@ -149,6 +163,7 @@ def check(
     judge: Judge | None,
     threshold: float,
     question: str = "",
+    blocks: Sequence[str] = (),
 ) -> Verdict:
     """Whether the cited sources state a sentence.
 
@@ -158,6 +173,7 @@ def check(
         judge: The chat model, or None to run only the rule checks.
         threshold: Least P(YES) that counts as stated; 0 skips the model.
         question: The question the sentence answers, which a bare phrase needs.
+        blocks: The sources as the answer prompt showed them (see :func:`messages`).
 
     Raises:
         GeneratorError: If the chat model fails.
@@ -170,7 +186,7 @@ def check(
         return Verdict(False, "negates what the source states")
     if judge is None or threshold <= 0:
         return Verdict(True)
-    p = judge.yes_probability(messages(claim, source, question))
+    p = judge.yes_probability(messages(claim, sources, question, blocks))
     if p is None or p >= threshold:
         return Verdict(True, p_yes=p)
     return Verdict(False, f"the source does not state it (P(yes) {p:.2f})", p)

@@ -97,14 +97,18 @@ class Prompt:
 
 
 def source_header(n: int, hit: Hit) -> str:
-    """The opening tag of a source: its number, outlet and date as attributes.
+    """The opening tag of a source: its number and outlet.
 
     No title: titles were a sixth of the question's prompt (60 of 360 tokens at the
     median in Korean, 80 of 540 in English), which the model reads before its first
-    word, and no heldout answer changed without them.
+    word, and no heldout answer changed without them. No date: the model wrote the
+    article's date as the date of what it reports (h-en-04's "July 29, 2024" for a
+    speech of 5 March), and the faithfulness check, which reads the same tags, found
+    that stated (the figure check counts the article's date among a passage's
+    figures, :mod:`rag.answering.cite.verify`, so it could not).
     """
     c = hit.chunk
-    fields = {"id": str(n), "outlet": c.outlet, "date": c.published}
+    fields = {"id": str(n), "outlet": c.outlet}
     attrs = " ".join(f'{k}="{_attr(v)}"' for k, v in fields.items() if v)
     return f"<source {attrs}>"
 
@@ -118,10 +122,26 @@ def defang(text: str) -> str:
     return re.sub(r"</?\s*source[^>]*>", " ", text, flags=re.IGNORECASE)
 
 
-def render_source(n: int, hit: Hit, text: str | None = None) -> str:
-    """One delimited source block."""
+def render_source(n: int, hit: Hit | None, text: str | None = None) -> str:
+    """One delimited source block: the passage's text, or ``text`` (its evidence).
+
+    With no ``hit`` (a sentence checked on its own), ``text`` under a bare
+    ``<source id="n">``.
+    """
+    if hit is None:
+        return f'<source id="{n}">\n{defang(text or "")}\n</source>'
     body = defang(hit.chunk.text if text is None else text)
     return f"{source_header(n, hit)}\n{body}\n</source>"
+
+
+def sources_block(blocks: Sequence[str]) -> str:
+    """The numbered sources as every prompt of a question opens: ``Sources:``, then each.
+
+    The answer prompt, the answerability check and the faithfulness check all begin
+    this way, so a claim checked against source [1] reuses the evaluated prefix of the
+    answer prompt up to the end of that source.
+    """
+    return "\n\n".join(["Sources:", *blocks])
 
 
 def best_sentences(question: str, text: str, keep: int) -> str:
@@ -157,7 +177,7 @@ def instruction(
 
 
 def _context(question: str, blocks: Sequence[str]) -> str:
-    return "\n\n".join(["Sources:", *blocks, f"Question: {question}"])
+    return f"{sources_block(blocks)}\n\nQuestion: {question}"
 
 
 def _evidence_blocks(

@@ -136,7 +136,7 @@ def check_all(
             rule = "numbers"
         elif not faithful.check(claim.claim, [source], None, 0).faithful:
             rule = "names" if faithful.novel_names(claim.claim, source) else "negation"
-        p = judge.yes_probability(faithful.messages(claim.claim, source)) if judge else None
+        p = judge.yes_probability(faithful.messages(claim.claim, [source])) if judge else None
         out.append(Checked(claim, rule, p))
     return out
 

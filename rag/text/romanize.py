@@ -125,6 +125,11 @@ def same_onset(latin: str, hangul: str) -> bool:
     return latin.lower().startswith(onsets or _ONSETS[initial])
 
 
+def capitalised_runs(english: str) -> list[str]:
+    """The runs of capitalised words of an English text: where a romanised name can be."""
+    return _CAPITALISED_RUN.findall(english)
+
+
 def rendered(hangul: str, english: str) -> bool:
     """Whether an English text renders a Hangul name.
 
@@ -139,7 +144,7 @@ def rendered(hangul: str, english: str) -> bool:
         return any(re.search(rf"(?<!\w){re.escape(k)}(?!\w)", english, re.I) for k in known)
     runs = (
         words[i : i + n]
-        for words in (r.split() for r in _CAPITALISED_RUN.findall(english))
+        for words in (r.split() for r in capitalised_runs(english))
         for n in (1, 2, 3)
         for i in range(len(words) - n + 1)
     )
@@ -184,6 +189,7 @@ def hangul_names(text: str) -> list[str]:
 
 __all__ = [
     "ENGLISH_NAMES",
+    "capitalised_runs",
     "hangul_names",
     "rendered",
     "romanize",
