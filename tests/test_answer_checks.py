@@ -13,9 +13,16 @@ from rag.answering.cite.verify import Verified, verify
 from rag.answering.compose import Clock, Turn, unstated_figures, unusable
 from rag.answering.fallback import NOT_STATED, holders, unstated
 from rag.records import Chunk, Citation, Claim, Hit
+from rag.text.change import changes, targets
 from rag.text.english import with_english_figures
 from rag.text.lang import hangul_share
 from tests.fakes import fake_embedder
+
+# corpus/003_96f4a087ea06f479.txt
+BUDGET = (
+    "초거대 AI 서비스 개발지원 사업은 공공부문의 AI 활용과 디지털플랫폼정부 실현을 가속하기 "
+    "위해 지난해 4억원 규모의 예산을 올해 77억원으로 대폭 늘렸다."
+)
 
 
 @pytest.mark.parametrize(
@@ -197,10 +204,30 @@ def test_english_figures_are_written_after_amounts_and_dates():
         ("The declaration was not adopted.", "선언문이 발표됐다.", False),
         ("선언문은 발표되지 않았다.", "선언문은 발표되지 않았다.", True),
         ("AI 예산이 늘었다.", "인공지능 예산이 늘었다.", True),
+        # eval/questions.jsonl ko-27, as the 1.5B answered it, over its source sentence
+        ("예산은 77억원에서 4억원으로 늘었어.", BUDGET, False),
+        ("예산은 4억원에서 77억원으로 늘었어.", BUDGET, True),
+        ("The budget went from 7.7 billion won to 400 million won.", BUDGET, False),
+        ("The budget rose from 400 million won to 7.7 billion won.", BUDGET, True),
+        ("예산은 4억원 → 77억원으로 늘었다.", BUDGET, True),
+        ("예산은 77억원에서 4억원으로 늘었다.", "작년 4억원->올해 77억원으로 예산 확대", False),
+        ("예산은 4억원과 77억원이다.", BUDGET, True),  # two figures, no change stated
+        ("It went from 7.7 billion won in 2024 to 400 million won.", BUDGET, False),
+        ("2024년부터 2025년까지 추진한다.", "2024∼2025년 계획을 추진한다.", True),
     ],
 )
-def test_rule_checks_catch_invented_names_and_negations(claim, source, faithful_):
+def test_rule_checks_catch_invented_names_negations_and_reversed_changes(claim, source, faithful_):
     assert faithful.check(claim, [source], None, 0.0).faithful is faithful_
+
+
+def test_a_reversed_change_says_which_way_it_went():
+    verdict = faithful.check("예산은 77억원에서 4억원으로 늘었어.", [BUDGET], None, 0.0)
+    assert verdict.reason == "gives the change the other way round: 77억원 -> 4억원"
+    assert [(a.text, b.text) for a, b in changes("예산이 4억원에서 77억원으로 늘었다.")] == [
+        ("4억원", "77억원")
+    ]
+    assert [q.text for q in targets(BUDGET)] == ["77억원"]
+    assert targets("세 번째로서 참석했다.") == []  # 으로서 is "as", not "to"
 
 
 class Judge:

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 
 import numpy as np
 import pytest
@@ -322,9 +323,14 @@ def test_english_amount_differing_from_the_source_is_flagged() -> None:
     assert out.claims[0].citations == (1,)
 
 
-def test_a_date_from_the_article_metadata_counts_as_evidence() -> None:
-    similarity = table_similarity({("July 29", "9090억원"): 0.8})
+def test_the_article_year_counts_as_evidence_but_not_its_day() -> None:
+    # BUDGET came out on 2024-07-29; its text says 2024 but no month or day.
+    similarity = table_similarity({("July 29", "9090억원"): 0.8, ("In 2024", "9090억원"): 0.8})
     out = verify("On July 29, 2024, a 909 billion won budget was set [1].", PASSAGES, similarity)
+    assert not out.claims[0].supported
+    assert out.claims[0].reason == "number not in sources: July 29, 2024"
+    this_year = replace(BUDGET, text=BUDGET.text.replace("2024년", "올해"))
+    out = verify("In 2024, a 909 billion won budget was set [1].", (this_year,), similarity)
     assert out.claims[0].supported
 
 

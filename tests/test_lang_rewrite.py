@@ -3,7 +3,7 @@ from __future__ import annotations
 import pytest
 
 from rag.search.rewrite import needs_context, rewrite
-from rag.text.lang import detect, matches
+from rag.text.lang import detect, korean_grammar, matches
 
 
 @pytest.mark.parametrize(
@@ -24,6 +24,24 @@ def test_english_answer_may_quote_korean_names_but_not_be_korean():
     assert matches("The plan is called 디지털 권리장전 (Digital Bill of Rights) [1].", "en")
     assert not matches("정부는 9090억원을 투입한다고 밝혔다 [1].", "en")
     assert not matches("The government will invest 909 billion won.", "ko")
+
+
+@pytest.mark.parametrize(
+    ("answer", "english"),
+    [
+        # eval/heldout.jsonl h-en-18 and h-en-17, as the 0.5B and the 1.5B answered them
+        ("Korea hyperscale AI leap event에서 70여명의 startups took part.[1]", False),
+        ("Beijing의 embodied-intelligence test site is located in Beijing.[1]", False),
+        ("Zhongguancun (중관춘) anchors Beijing's IT ecosystem.[1]", True),
+        ("Minister 유상임 led the delegation.[1]", True),  # a bare name has no particle
+        ("The minister said '국민 편의를 향상한다' at the event.[1]", True),
+        ("The plan is called “베이징시 AI+ 추진 행동계획”.[1]", True),
+        ("Korea's AI service's check is 한국의 인공지능이다.[1]", False),  # apostrophes
+    ],
+)
+def test_an_english_answer_with_korean_grammar_in_its_words_is_not_english(answer, english):
+    assert matches(answer, "en") is english
+    assert bool(korean_grammar(answer)) is not english
 
 
 HISTORY = [

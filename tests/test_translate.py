@@ -101,6 +101,8 @@ def test_only_korean_sentences_are_translated_and_one_that_fails_rejects_the_ans
     assert len(gen.prompts) == 3  # the first sentence, then the second twice
     mixed = Verified("", (Claim(good, (1,)), Claim(second, (2,))), ())
     assert has_korean(mixed) and not has_korean(Verified("", (Claim(good, (1,)),), ()))
+    glued = "Beijing의 embodied-intelligence test site is located in Beijing."  # 2% Hangul
+    assert has_korean(Verified("", (Claim(glued, (1,)),), ()))
     gen = FakeGenerator("The minister announced the plan.")
     english = translate_answer(gen, mixed)
     assert english.text == f"{good}[1] The minister announced the plan.[2]"

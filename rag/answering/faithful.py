@@ -9,7 +9,10 @@ venue. A sentence that passes them is checked once more here:
    and a Korean ministry an English sentence names must be named by it.
 2. Negation: a sentence that negates ("did not", "않았다") what a source states
    without a negation contradicts it.
-3. The chat model is asked "does the source state everything this sentence says?"
+3. Direction: a change "from A to B" whose source went to A, not to B ("77억원에서
+   4억원으로" over "4억원 규모의 예산을 올해 77억원으로"), is the change reversed
+   (:func:`rag.text.change.reversed_change`).
+4. The chat model is asked "does the source state everything this sentence says?"
    and its P(YES) (read from one forward pass, as for the answerability check) must
    reach ``faithful_below``. The prompt opens with the cited sources exactly as the
    answer prompt showed them, so for a sentence citing [1] (most do: the best
@@ -28,6 +31,7 @@ from dataclasses import dataclass
 from rag.answering.cite.score import is_fragment
 from rag.answering.prompt import SYSTEM, render_source, sources_block
 from rag.llm.base import Judge
+from rag.text.change import reversed_change
 from rag.text.institutions import invented_ministries
 from rag.text.korean import kiwi
 from rag.text.lang import language
@@ -184,6 +188,9 @@ def check(
         return Verdict(False, f"names not in the source: {', '.join(missing)}")
     if negated(claim) and not any(negated(s) for s in sources):
         return Verdict(False, "negates what the source states")
+    turned = reversed_change(claim, sources)
+    if turned:
+        return Verdict(False, f"gives the change the other way round: {turned}")
     if judge is None or threshold <= 0:
         return Verdict(True)
     p = judge.yes_probability(messages(claim, sources, question, blocks))

@@ -34,7 +34,7 @@ from rag.llm.base import Generator
 from rag.records import Claim
 from rag.text.english import for_translation, only_figures, with_english_figures
 from rag.text.institutions import invented_ministries
-from rag.text.lang import hangul_share
+from rag.text.lang import hangul_share, korean_grammar
 from rag.text.numbers import unsupported_numbers
 from rag.text.romanize import hangul_names, rendered
 
@@ -187,8 +187,8 @@ def translate_answer(
 
 
 def _untranslated(text: str) -> bool:
-    """Whether a sentence holds more Hangul than a translation may keep."""
-    return hangul_share(text) > HANGUL_LEFT
+    """Whether a sentence holds more Hangul than a translation may keep, or Korean grammar."""
+    return hangul_share(text) > HANGUL_LEFT or bool(korean_grammar(text))
 
 
 def has_korean(answer: Verified) -> bool:

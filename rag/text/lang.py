@@ -24,6 +24,12 @@ _SCRIPTS = (
     ("Thai", re.compile(r"[\u0e00-\u0e7f]")),
     ("Hindi", re.compile(r"[\u0900-\u097f]")),
 )
+# Brackets and quotes, where an English sentence may give Korean; a ' next to a letter is
+# an apostrophe ("Korea's"), not a quote.
+_ENCLOSED = re.compile(
+    r"\([^)]*\)|\[[^\]]*\]|\"[^\"]*\"|“[^”]*”|‘[^’]*’|「[^」]*」|『[^』]*』|"
+    r"(?<![A-Za-z])'[^']*'(?![A-Za-z])"
+)
 # Share of Hangul among letters at or above which a text counts as Korean. Korean
 # text is full of Latin acronyms (AI, OECD, NIA), so the bar is well below half.
 KOREAN_SHARE = 0.3
@@ -74,11 +80,29 @@ def detect(text: str) -> str:
     return language(text)
 
 
+def korean_grammar(text: str) -> list[str]:
+    """The Korean particles and endings of a text, outside brackets and quotes.
+
+    An English sentence may give a Korean name, or quote a Korean phrase, in brackets or
+    quotes ("Zhongguancun (중관춘)"), and a bare Korean name has no particle; one whose
+    words carry 에서 or 의 ("event에서 70여명의 startups took part") is half Korean.
+    """
+    bare = _ENCLOSED.sub(" ", text)
+    if not _HANGUL.search(bare):
+        return []
+    from rag.text.korean import kiwi
+
+    return [t.form for t in kiwi().tokenize(bare) if t.tag.startswith(("J", "E"))]
+
+
 def matches(answer: str, lang: str) -> bool:
     """Whether an answer is written in ``lang``.
 
-    An English answer may quote Korean names, so it only fails when Hangul
-    dominates; a Korean answer fails when it is mostly Latin.
+    A Korean answer fails when it is mostly Latin. An English answer may give Korean
+    names, so it fails when Hangul dominates, or when Korean grammar joins its words
+    (:func:`korean_grammar`).
     """
     share = hangul_share(answer)
-    return share >= KOREAN_SHARE if lang == "ko" else share < 0.5
+    if lang == "ko":
+        return share >= KOREAN_SHARE
+    return share < 0.5 and not korean_grammar(answer)

@@ -17,7 +17,7 @@ after generation:
      several clearly beats the others;
    - a claim is unsupported when no citation survives, or when it states a
      number, amount or date that no surviving cited passage (text, title or
-     date) contains: ``reason="number not in sources: 9000억원"``;
+     year of publication) contains: ``reason="number not in sources: 9000억원"``;
    - citations are renumbered ``[1]..[k]`` in order of first use and put at
      the end of their sentence.
 
@@ -138,8 +138,14 @@ def sole_support(
 
 
 def evidence_texts(chunk: Chunk) -> list[str]:
-    """What a cited passage vouches for: its text, title and date."""
-    return [t for t in (chunk.text, chunk.title, chunk.published) if t]
+    """What a cited passage vouches for: its text, title and the year it came out.
+
+    The year, because the article's 올해 is that year. Not the day: no prompt shows it,
+    and an answer that gives the day the article came out as the day of what it reports
+    (h-en-04's "July 29, 2024" for a speech of 5 March) is wrong, not cited.
+    """
+    year = chunk.published[:4] if chunk.published else ""
+    return [t for t in (chunk.text, chunk.title, year if year.isdigit() else "") if t]
 
 
 Check = Callable[[str, tuple[int, ...]], tuple[bool, str]]
