@@ -314,8 +314,9 @@ class Assistant:
             # English anyway has answered in the user's language: checked as it is. (Asking
             # again in Korean was measured: no answer more right on 8 heldout questions, one
             # lost to its translation, and up to 3 times slower.)
-            written = turn.lang if language_matches(text, turn.lang) else turn.writes
-            if not language_matches(text, written):
+            in_lang = language_matches(text, turn.lang)
+            written = turn.lang if in_lang else turn.writes
+            if not (in_lang or language_matches(text, written)):
                 why = f"the model did not answer in {LANG_NAMES[turn.writes]}"
                 if retry:
                     yield Answered(self._quote(turn, why))

@@ -36,15 +36,19 @@ def _after(text: str, q: Quantity) -> str:
     return text[q.start + len(q.text) :]
 
 
+def _before(text: str, q: Quantity) -> str:
+    return text[: q.start][-20:]
+
+
 def _is_from(text: str, q: Quantity) -> bool:
     rest = _after(text, q)
     return bool(
-        _KO_FROM.match(rest) or _ARROW_AFTER.match(rest) or _EN_FROM.search(text[: q.start][-20:])
+        _KO_FROM.match(rest) or _ARROW_AFTER.match(rest) or _EN_FROM.search(_before(text, q))
     )
 
 
 def _is_to(text: str, q: Quantity) -> bool:
-    before = text[: q.start][-20:]
+    before = _before(text, q)
     return bool(
         _KO_TO.match(_after(text, q)) or _EN_TO.search(before) or _ARROW_BEFORE.search(before)
     )
@@ -70,9 +74,14 @@ def changes(text: str) -> list[tuple[Quantity, Quantity]]:
     return pairs
 
 
-def targets(text: str) -> list[Quantity]:
-    """The figures a text marks as where something went: ``77억원으로``, ``to 7.7 billion``."""
-    return [q for q in find_quantities(text) if _is_to(text, q)]
+def targets(text: str, found: Sequence[Quantity] | None = None) -> list[Quantity]:
+    """The figures a text marks as where something went: ``77억원으로``, ``to 7.7 billion``.
+
+    Args:
+        text: The text.
+        found: Its quantities, if already found (:func:`rag.text.numbers.find_quantities`).
+    """
+    return [q for q in (find_quantities(text) if found is None else found) if _is_to(text, q)]
 
 
 def reversed_change(claim: str, sources: Sequence[str]) -> str:
@@ -84,10 +93,13 @@ def reversed_change(claim: str, sources: Sequence[str]) -> str:
     Returns:
         ``"77억원 -> 4억원"`` as the claim wrote it, or "" when no change is reversed.
     """
-    for start, end in changes(claim):
-        for source in sources:
-            found = find_quantities(source)
-            went_to = targets(source)
+    pairs = changes(claim)
+    if not pairs:
+        return ""
+    for source in sources:
+        found = find_quantities(source)
+        went_to = targets(source, found)
+        for start, end in pairs:
             holds_end = any(same_quantity(end, q) for q in found)
             to_start = any(same_quantity(start, q) for q in went_to)
             to_end = any(same_quantity(end, q) for q in went_to)
