@@ -7,7 +7,7 @@ from dataclasses import replace
 import pytest
 
 from rag.answering import evidence, faithful
-from rag.answering.answer_type import expected_types, gives, list_items, missing
+from rag.answering.answer_type import counted, expected_types, gives, list_items, missing, states
 from rag.answering.cite.score import embedding_similarity, is_fragment
 from rag.answering.cite.verify import Verified, verify
 from rag.answering.compose import Clock, Turn, unstated_figures, unusable
@@ -398,6 +398,51 @@ def test_a_figure_only_a_sentence_off_the_question_s_point_gives_is_not_stated()
     turn.kinds = ("list",)  # a list, a yes or no, a reason: the model's check decides
     turn.ranked = [on, off]
     assert unstated(turn) == ""
+
+
+@pytest.mark.parametrize(
+    ("question", "noun"),
+    [
+        ("그럼 그다음 단계에서는 몇 개 분야로 넓힌대?", "분야"),  # the noun after the counter
+        ("베이징 AI+ 계획은 2025년까지 응용 프로젝트를 몇 건이나 추진한대?", "프로젝트"),
+        ("파리 정상회의 첫날 그랑팔레에서 진행된 세션은 모두 몇 개였나요?", "세션"),
+        (SEVENTY, "사례"),  # past 올해 and the clause before it
+        ("이번 정상회의 선언문에는 몇 개국이 함께했고?", ""),  # 개국 says it: countries
+        ("행사에는 몇 명이나 왔어?", ""),
+        ("의견 수렴을 몇 번 거쳤어?", ""),
+        ("올해 몇 건이야?", ""),  # a time counts nothing
+        ("How many projects were reviewed?", ""),
+    ],
+)
+def test_counted_reads_what_a_korean_question_counts(question, noun):
+    assert counted(question) == noun
+
+
+def test_an_article_sentence_states_a_count_only_of_the_thing_counted():
+    sessions = "파리 정상회의 첫날 그랑팔레에서 진행된 세션은 모두 몇 개였나요?"
+    spaces = "1일차 회의에서는 그랑팔레의 4개 공간에서 토론, 기조발표 등의 행사가 개최됐다."
+    assert gives(spaces, "count", sessions) and not states(spaces, "count", sessions)
+    assert states("첫날에는 세션 12개가 열렸다.", "count", sessions)
+    assert states(spaces, "place", sessions) == gives(spaces, "place", sessions)
+    companies = "AI 기업은 모두 몇 곳이 선언에 참여했어?"
+    assert states("네이버, 카카오 등 8개사는 출정을 선언했다.", "count", companies)
+    assert not states("네이버, 카카오 등 8개 과제를 선언했다.", "count", companies)
+    # An answer is read by gives alone: "100건" need not repeat what it counts.
+    assert gives("올해는 100건이다.", "count", SEVENTY)
+
+
+def test_a_count_of_something_else_is_not_stated_and_not_quoted():
+    # h-ko-17 of the heldout set: the sentences on its point count last year's 사례 (the
+    # question's own 70건) and this year's 분야, never this year's 사례.
+    kinds = expected_types(SEVENTY, "ko")
+    last = evidence.Sentence(1, 0, 40, "지난해 분야별 AI 활용 주요 사례 70건을 만들었다.", 0.80)
+    fields = evidence.Sentence(2, 0, 40, "올해는 공공 범용 등 3개 분야로 나눠 추진한다.", 0.75)
+    turn = Turn(SEVENTY, SEVENTY, "ko", [], Clock(0.0), kinds=kinds, ranked=[last, fields])
+    assert unstated(turn) == NOT_STATED["ko"].format(kind="수가")
+    assert holders(turn, kinds) == []
+    goal = replace(fields, text="올해는 AI 활용 사례 100건을 만드는 것이 목표다.")
+    turn.ranked = [last, goal, fields]
+    assert unstated(turn) == "" and holders(turn, kinds) == [goal]
 
 
 # A figure in a flagged sentence

@@ -17,7 +17,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from rag.answering import evidence
-from rag.answering.answer_type import AnswerType, gives, missing
+from rag.answering.answer_type import AnswerType, missing, states
 from rag.answering.compose import Turn, quoted, quoted_text, refusal
 from rag.answering.evidence import quote
 from rag.records import Answer
@@ -61,16 +61,19 @@ def holders(turn: Turn, kinds: Sequence[AnswerType]) -> list[evidence.Sentence]:
     if set(kinds) <= {"other"}:
         return []
     point = on_point(turn)
-    both = next((s for s in point if all(gives(s.text, k, turn.query) for k in kinds)), None)
+    both = next((s for s in point if all(states(s.text, k, turn.query) for k in kinds)), None)
     if both is not None:
         return [both]
-    each = [next((s for s in point if gives(s.text, k, turn.query)), None) for k in kinds]
+    each = [next((s for s in point if states(s.text, k, turn.query)), None) for k in kinds]
     givers = [s for s in each if s is not None]
     return list(dict.fromkeys(givers))[:QUOTED] if len(givers) == len(kinds) else []
 
 
 def unstated(turn: Turn) -> str:
     """Why the articles do not answer: a figure, place or name asked for and not given.
+
+    A sentence gives it as :func:`rag.answering.answer_type.states` reads it: a Korean
+    count of things only with the thing counted ("4개 공간" is no count of 세션).
 
     Only the sentences on the question's point count (within
     :data:`rag.answering.evidence.MARGIN` of the best): a near-miss question asks for
@@ -86,7 +89,7 @@ def unstated(turn: Turn) -> str:
     if not asked:
         return ""
     point = on_point(turn)
-    lacking = [k for k in asked if not any(gives(s.text, k, turn.query) for s in point)]
+    lacking = [k for k in asked if not any(states(s.text, k, turn.query) for s in point)]
     if not lacking:
         return ""
     return NOT_STATED[turn.lang].format(kind=_KIND_NAMES[turn.lang][lacking[0]])
