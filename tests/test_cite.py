@@ -157,6 +157,20 @@ def test_parse_cleans_the_spacing_markers_leave() -> None:
     assert parse("정부는 예산을 ( [1] ) 늘렸다 [2] .", 5) == [("정부는 예산을 늘렸다.", (1, 2))]
 
 
+@pytest.mark.parametrize(
+    ("answer", "sentence"),
+    [
+        ("과제가 또 있어.[1], [2], [3]", "과제가 또 있어."),  # not-stated ko-15's ".,,"
+        ("서비스를 선보인대.[1],", "서비스를 선보인대."),
+        ("예산은 9090억원이다 [1], [2].", "예산은 9090억원이다."),
+        ("서울, 부산, 대구가 참여했다.[1]", "서울, 부산, 대구가 참여했다."),
+        ("1,000여명이 참석했다.[1]", "1,000여명이 참석했다."),
+    ],
+)
+def test_parse_drops_the_commas_of_a_marker_list(answer: str, sentence: str) -> None:
+    assert parse(answer, 3)[0][0] == sentence
+
+
 def test_parse_does_not_read_a_power_of_ten_as_a_citation() -> None:
     assert parse("규모는 10^3 수준이다.", 5) == [("규모는 10^3 수준이다.", ())]
 

@@ -210,11 +210,16 @@ def split_answer(answer: str, n_sources: int) -> Layout:
 
 
 def tidy(sentence: str) -> str:
-    """Collapse spaces and close the gaps markers left before punctuation."""
+    """Collapse spaces and close the gaps markers left before punctuation.
+
+    The commas of a marker list ("있어.[1], [2], [3]", "이다 [1], [2].") go with it:
+    a sentence does not end in "있어.,," or "이다,.".
+    """
     sentence = re.sub(r"[(（]\s*[)）]", "", sentence)
     sentence = re.sub(r"[ \t\u00a0]+", " ", sentence)
     sentence = re.sub(r" +(?=[.,!?:;。、)\]」』”’%])", "", sentence)
     sentence = re.sub(r"(?<=[(\[「『“‘]) +", "", sentence)
+    sentence = re.sub(r"(?:[ ,，]*,[ ,，]*)(?=[.!?。]?\s*$)", "", sentence.rstrip())
     return sentence.strip()
 
 
