@@ -411,6 +411,7 @@ def test_a_figure_only_a_sentence_off_the_question_s_point_gives_is_not_stated()
         ("행사에는 몇 명이나 왔어?", ""),
         ("의견 수렴을 몇 번 거쳤어?", ""),
         ("올해 몇 건이야?", ""),  # a time counts nothing
+        ("베이징은 몇 개를 추진해?", ""),  # a name is who counts, not what is counted
         ("How many projects were reviewed?", ""),
     ],
 )

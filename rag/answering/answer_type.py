@@ -288,7 +288,8 @@ def counted(question: str) -> str:
     "몇 개 분야로" counts 분야, "세션은 모두 몇 개" counts 세션, and "사례를 70건
     만들었다던데, 올해는 몇 건이 목표야?" counts 사례: the noun right after the counter,
     else the nearest one before 몇 that is not a time (올해) or a scope (모두). A counter
-    that says what it counts (명, 개국, 번) and an English question name none.
+    that says what it counts (명, 개국, 번), a proper noun met first ("베이징은 몇 개를
+    추진해?": the one who counts) and an English question name none.
     """
     if "몇" not in question:
         return ""
@@ -300,11 +301,11 @@ def counted(question: str) -> str:
         if after is not None and after.tag == "NNG":
             return after.form
         for back in reversed(tokens[max(0, i - _LOOK_BACK) : i]):
-            if back.tag in ("NNG", "NNP"):
+            if back.tag == "NNG":
                 if back.form not in _NOT_COUNTED and not _DATE_WORDS.fullmatch(back.form):
                     return back.form
             elif not back.tag.startswith(_PASSED):
-                break
+                break  # a name ("베이징은 몇 개를…") is who counts, not what is counted
     return ""
 
 
