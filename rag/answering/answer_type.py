@@ -13,6 +13,7 @@ checked (``"other"``).
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from typing import Literal
 
 from rag.text.korean import kiwi
@@ -282,6 +283,7 @@ _COUNTERS_OF = {"기업": "개사", "회사": "개사", "업체": "개사", "국
 _LOOK_BACK = 12
 
 
+@lru_cache(maxsize=64)  # read once per question, not once per evidence sentence
 def counted(question: str) -> str:
     """The noun a Korean question counts things of, or "" if it names none.
 
