@@ -7,10 +7,11 @@ from dataclasses import replace
 import pytest
 
 from rag.answering import evidence, faithful
-from rag.answering.answer_type import counted, expected_types, gives, list_items, missing, states
+from rag.answering.answer_type import expected_types, gives, list_items, missing
 from rag.answering.cite.score import embedding_similarity, is_fragment
 from rag.answering.cite.verify import Verified, verify
 from rag.answering.compose import Clock, Turn, unstated_figures, unusable
+from rag.answering.counting import counted, english_counted, states
 from rag.answering.fallback import NOT_STATED, holders, unstated
 from rag.records import Chunk, Citation, Claim, Hit
 from rag.text.change import changes, targets
@@ -430,6 +431,43 @@ def test_an_article_sentence_states_a_count_only_of_the_thing_counted():
     assert not states("네이버, 카카오 등 8개 과제를 선언했다.", "count", companies)
     # An answer is read by gives alone: "100건" need not repeat what it counts.
     assert gives("올해는 100건이다.", "count", SEVENTY)
+
+
+@pytest.mark.parametrize(
+    ("question", "heads"),
+    [
+        ("How many of China's large AI models came out of Beijing?", ("models",)),
+        ("Where was it held and how many people attended?", ("people",)),
+        ("How many countries and attendees took part in the summit?", ("countries", "attendees")),
+        ("How many GPUs will the model be trained on?", ("GPUs",)),
+        ("How many master's and PhD-level researchers will Korea send?", ("researchers",)),
+        ("What is the number of startups in the program?", ("startups",)),
+        ("행사에는 몇 명이나 왔어?", ()),
+        ("When was it held?", ()),
+    ],
+)
+def test_english_counted_reads_the_head_nouns_of_what_a_question_counts(question, heads):
+    assert english_counted(question) == heads
+
+
+def test_an_english_count_must_be_in_the_korean_counter_of_what_it_counts():
+    researchers = "How many master's and PhD-level researchers will Korea send abroad?"
+    tasks = "네이버, 카카오 등 8개사는 8개 과제를 수행한다."
+    assert gives(tasks, "count", researchers) and not states(tasks, "count", researchers)
+    assert states("석박사급 연구자 30여명을 파견한다.", "count", researchers)
+    startups = "How many startups took part in the event?"
+    assert not states("스타트업 등 70여명이 참여했다.", "count", startups)
+    assert states("스타트업 8개사가 참여했다.", "count", startups)
+    assert states("스타트업 300곳이 참여했다.", "count", startups)
+    gpus = "How many GPUs will the model be trained on?"
+    assert not states("8개 과제에 2년간 학습시킨다.", "count", gpus)
+    assert states("GPU 2000개로 학습시킨다.", "count", gpus)
+    both = "How many countries and attendees took part in the summit?"
+    assert states("87개국에서 참석했다.", "count", both)
+    assert states("1000여명이 참석했다.", "count", both)
+    assert not states("4개 공간에서 열렸다.", "count", both)
+    # A head with no counter of its own may be counted by any.
+    assert states("분야별 사례 70건을 만들었다.", "count", "How many use cases were made?")
 
 
 def test_a_count_of_something_else_is_not_stated_and_not_quoted():

@@ -13,7 +13,6 @@ checked (``"other"``).
 from __future__ import annotations
 
 import re
-from functools import lru_cache
 from typing import Literal
 
 from rag.text.korean import kiwi
@@ -269,66 +268,6 @@ def gives(text: str, kind: AnswerType, question: str = "") -> bool:
     return bool(found & _DATES) or _unasked(_DATE_WORDS, text, question)
 
 
-# Korean counters of things ("몇 개", "몇 건", "몇 곳"), which leave what is counted to a
-# noun; 명, 개국, 개사, 번, 회 say it themselves (people, countries, companies, times).
-_THING_COUNTERS = frozenset({"개", "건", "곳", "가지", "종", "군데"})
-# Nouns that place a count in time or scope, not what it counts ("올해는 몇 건").
-_NOT_COUNTED = frozenset({"이번", "다음", "그다음", "전체", "모두", "총", "합계"})
-# Tags a look back from 몇 passes over to reach the noun: particles, adverbs, endings,
-# verbs and their suffixes, numbers, counters, symbols.
-_PASSED = ("J", "E", "MA", "MM", "V", "XS", "SN", "NNB", "NR", "S")
-# Counters that name what they count: "8개사" counts companies, "60개국" countries.
-_COUNTERS_OF = {"기업": "개사", "회사": "개사", "업체": "개사", "국가": "개국", "나라": "개국"}
-# Most tokens the look back from 몇 reads: "사례를 70건 만들었다던데, 올해는 몇 건".
-_LOOK_BACK = 12
-
-
-@lru_cache(maxsize=64)  # read once per question, not once per evidence sentence
-def counted(question: str) -> str:
-    """The noun a Korean question counts things of, or "" if it names none.
-
-    "몇 개 분야로" counts 분야, "세션은 모두 몇 개" counts 세션, and "사례를 70건
-    만들었다던데, 올해는 몇 건이 목표야?" counts 사례: the noun right after the counter,
-    else the nearest one before 몇 that is not a time (올해) or a scope (모두). A counter
-    that says what it counts (명, 개국, 번), a proper noun met first ("베이징은 몇 개를
-    추진해?": the one who counts) and an English question name none.
-    """
-    if "몇" not in question:
-        return ""
-    tokens = kiwi().tokenize(question)
-    for i, token in enumerate(tokens[:-1]):
-        if token.form != "몇" or tokens[i + 1].form not in _THING_COUNTERS:
-            continue
-        after = tokens[i + 2] if i + 2 < len(tokens) else None
-        if after is not None and after.tag == "NNG":
-            return after.form
-        for back in reversed(tokens[max(0, i - _LOOK_BACK) : i]):
-            if back.tag == "NNG":
-                if back.form not in _NOT_COUNTED and not _DATE_WORDS.fullmatch(back.form):
-                    return back.form
-            elif not back.tag.startswith(_PASSED):
-                break  # a name ("베이징은 몇 개를…") is who counts, not what is counted
-    return ""
-
-
-def states(text: str, kind: AnswerType, question: str = "") -> bool:
-    """Whether an article sentence states what a question asks for (:func:`gives`).
-
-    A count must also be of the thing counted (:func:`counted`): "3개 분야로 나눠
-    추진한다" gives a number, but not of the 사례 that "올해는 몇 건이 목표야?" asks
-    after, nor "4개 공간에서" of the 세션 a question counts; "8개사" counts 기업 by its
-    counter. Only the articles are read this way; an answer may say "100건" without
-    repeating what it counts.
-    """
-    if not gives(text, kind, question):
-        return False
-    noun = counted(question) if kind == "count" else ""
-    if not noun or noun in text:
-        return True
-    counter = _COUNTERS_OF.get(noun)
-    return bool(counter) and any(q.text.endswith(counter) for q in find_quantities(text))
-
-
 def _repeats(quantity: Quantity, asked: list[Quantity]) -> bool:
     """Whether a figure of an answer is one the question already states."""
     return any(same_quantity(quantity, q) and same_quantity(q, quantity) for q in asked)
@@ -339,11 +278,9 @@ __all__ = [
     "TYPES",
     "AnswerType",
     "bare_yes_no",
-    "counted",
     "expected_types",
     "gives",
     "gives_reason",
     "list_items",
     "missing",
-    "states",
 ]

@@ -17,8 +17,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from rag.answering import evidence
-from rag.answering.answer_type import AnswerType, missing, states
+from rag.answering.answer_type import AnswerType, missing
 from rag.answering.compose import Turn, quoted, quoted_text, refusal
+from rag.answering.counting import states
 from rag.answering.evidence import quote
 from rag.records import Answer
 
@@ -72,8 +73,8 @@ def holders(turn: Turn, kinds: Sequence[AnswerType]) -> list[evidence.Sentence]:
 def unstated(turn: Turn) -> str:
     """Why the articles do not answer: a figure, place or name asked for and not given.
 
-    A sentence gives it as :func:`rag.answering.answer_type.states` reads it: a Korean
-    count of things only with the thing counted ("4개 공간" is no count of 세션).
+    A sentence gives it as :func:`rag.answering.counting.states` reads it: a count only
+    of the thing counted ("4개 공간" is no count of 세션, "8개 과제" none of researchers).
 
     Only the sentences on the question's point count (within
     :data:`rag.answering.evidence.MARGIN` of the best): a near-miss question asks for
