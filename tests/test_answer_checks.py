@@ -455,6 +455,7 @@ def test_an_english_count_must_be_in_the_korean_counter_of_what_it_counts():
     tasks = "네이버, 카카오 등 8개사는 8개 과제를 수행한다."
     assert gives(tasks, "count", researchers) and not states(tasks, "count", researchers)
     assert states("석박사급 연구자 30여명을 파견한다.", "count", researchers)
+    assert states("연구자 2만여 명을 파견한다.", "count", researchers)  # 만: 명 follows
     startups = "How many startups took part in the event?"
     assert not states("스타트업 등 70여명이 참여했다.", "count", startups)
     assert states("스타트업 8개사가 참여했다.", "count", startups)

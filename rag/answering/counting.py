@@ -117,16 +117,24 @@ def _counts_english(text: str, heads: tuple[str, ...]) -> bool:
     A head with no known counter (projects, models, cases) can be counted by any; so a
     sentence counts them unless every head has one and the sentence uses none of them.
     """
-    found = [q.text for q in find_quantities(text)]
     for head in heads:
         acronym = _ACRONYM.match(head)
         counters = next((c for words, c in _EN_COUNTERS if head.lower() in words), None)
         if acronym:
             if acronym.group(1) in text:
                 return True
-        elif counters is None or any(f.endswith(counters) for f in found):
+        elif counters is None or _in_counter(text, counters):
             return True
     return False
+
+
+def _in_counter(text: str, counters: tuple[str, ...]) -> bool:
+    """Whether a number of the text is followed by one of the counters (70여명, 3만 명)."""
+    after = re.compile(rf"\s?(?:여|남짓)?\s?(?:{'|'.join(counters)})")
+    return any(
+        q.text.endswith(counters) or after.match(text, q.start + len(q.text))
+        for q in find_quantities(text)
+    )
 
 
 def states(text: str, kind: AnswerType, question: str = "") -> bool:
@@ -151,7 +159,7 @@ def states(text: str, kind: AnswerType, question: str = "") -> bool:
     if not noun or noun in text:
         return True
     counter = _COUNTERS_OF.get(noun)
-    return bool(counter) and any(q.text.endswith(counter) for q in find_quantities(text))
+    return bool(counter) and _in_counter(text, (counter,))
 
 
 __all__ = ["counted", "english_counted", "states"]
