@@ -456,6 +456,7 @@ def test_an_english_count_must_be_in_the_korean_counter_of_what_it_counts():
     assert gives(tasks, "count", researchers) and not states(tasks, "count", researchers)
     assert states("석박사급 연구자 30여명을 파견한다.", "count", researchers)
     assert states("연구자 2만여 명을 파견한다.", "count", researchers)  # 만: 명 follows
+    assert states("연구자 다섯 명을 파견한다.", "count", researchers)
     startups = "How many startups took part in the event?"
     assert not states("스타트업 등 70여명이 참여했다.", "count", startups)
     assert states("스타트업 8개사가 참여했다.", "count", startups)
@@ -467,6 +468,9 @@ def test_an_english_count_must_be_in_the_korean_counter_of_what_it_counts():
     assert states("87개국에서 참석했다.", "count", both)
     assert states("1000여명이 참석했다.", "count", both)
     assert not states("4개 공간에서 열렸다.", "count", both)
+    assert states("60개 국가에서 왔다.", "count", both)
+    assert states("15국이 서명했다.", "count", both)
+    assert not states("5천만 국민이 쓴다.", "count", both)  # 국민 is no counter of countries
     # A head with no counter of its own may be counted by any.
     assert states("분야별 사례 70건을 만들었다.", "count", "How many use cases were made?")
 

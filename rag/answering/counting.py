@@ -80,7 +80,13 @@ _EN_COUNTERS = (
         frozenset("companies firms startups start-ups businesses enterprises".split()),
         ("개사", "곳"),
     ),
-    (frozenset("countries nations".split()), ("개국", "국")),
+    (frozenset("countries nations".split()), ("개국", r"개\s?국가", "국(?![가민내제회정립])")),
+)
+# A number as written before its counter: digits or a native numeral (다섯), a range,
+# a magnitude, a hedge.
+_NUMBER_HEAD = (
+    r"(?:[\d.,]+(?:\s?[~∼〜～\-–—]\s?[\d.,]+)?|[가-힣]{1,2})"
+    r"\s?(?:[천백조억만]\s?)*(?:여|남짓)?\s?"
 )
 # A possessive modifies the head noun of a count ("master's and PhD-level researchers").
 _POSSESSIVE = ("'s", "’s")
@@ -129,12 +135,13 @@ def _counts_english(text: str, heads: tuple[str, ...]) -> bool:
 
 
 def _in_counter(text: str, counters: tuple[str, ...]) -> bool:
-    """Whether a number of the text is followed by one of the counters (70여명, 3만 명)."""
-    after = re.compile(rf"\s?(?:여|남짓)?\s?(?:{'|'.join(counters)})")
-    return any(
-        q.text.endswith(counters) or after.match(text, q.start + len(q.text))
-        for q in find_quantities(text)
-    )
+    """Whether a number of the text is written with one of the counters.
+
+    ``counters`` are regular expressions, matched after the number, its magnitude and
+    its hedge: 70여명, 3만 명, 3∼5개사, 60개 국가.
+    """
+    pattern = re.compile(_NUMBER_HEAD + "(?:" + "|".join(counters) + ")")
+    return any(pattern.match(text, q.start) for q in find_quantities(text))
 
 
 def states(text: str, kind: AnswerType, question: str = "") -> bool:

@@ -13,7 +13,7 @@ Kinds:
     ``month``: a month without a day
     ``day``: a day of the month without a month (``29일``)
     ``year``: ``2024년``, a bare four-digit year, the year of a full date
-    ``count``: a number with a counter (``70여명``, ``3∼5개``, ``다섯 가지``)
+    ``count``: a number with a counter (``70여명``, ``3∼5개``, ``3만 명``, ``다섯 가지``)
     ``ordinal``: ``세 번째``, ``third``, ``23rd``
     ``number``: anything else, including ``909 billion`` without a currency
 
@@ -154,7 +154,7 @@ _KO_NATIVE = {
 # Counters after a number that make it a count (``년`` only for spans of years).
 _KO_COUNTERS = (
     "개국|개사|개월|개|명|건|곳|회|차례|차|단계|가지|종|편|배|위|대|번째|번|호|기|년간|년|주|"
-    "시간|분|초|세|살|권|층|국|팀|인|일차|일(?![차간째])"
+    "시간|분|초|세|살|권|층|국(?![민가내제회정립])|팀|인|일차|일(?![차간째])"
 )
 
 _MONTH_NAMES = "|".join(sorted((m.capitalize() for m in _MONTHS), key=len, reverse=True))
@@ -192,9 +192,13 @@ _EN_MONTH = re.compile(
     + rf")({_MONTH_NAMES})\b"
 )
 _KO_MONTH = re.compile(r"(?<![\d.])(\d{1,2})(?:" + _RANGE + r"(\d{1,2}))?\s?월(?!\s?\d)")
+# A Korean magnitude (9090억, 1조 2,000억, 2천, 5백) and what follows it: a currency
+# makes it money, a counter a count (3만 명, 2천개) or an ordinal.
 _KO_AMOUNT = re.compile(
-    rf"(?<![\d.,])((?:(?:{_NUM})\s?[천백]?\s?[조억만]\s?)+(?:\d+\s?[천백])?)"
-    r"\s?(여|남짓)?\s?(원(?!칙|장|인|래|격|론|리|천)|위안|달러|엔(?!진|터)|유로|파운드)?"
+    rf"(?<![\d.,])((?:(?:{_NUM})\s?[천백]?\s?[조억만]\s?)+(?:\d+\s?[천백])?"
+    rf"|(?:{_NUM})(?:천|백(?![신서화과악]))(?![조억만]))"
+    r"\s?(여|남짓)?(?:\s?(원(?!칙|장|인|래|격|론|리|천)|위안|달러|엔(?!진|터)|유로|파운드)"
+    rf"|\s?({_KO_COUNTERS}))?"
 )
 _EN_AMOUNT = re.compile(
     r"(?:(US\$|\$|₩|€|£|¥|\b(?:KRW|USD|CNY|RMB|EUR|JPY|GBP))\s?)?"
@@ -384,7 +388,9 @@ def _ko_amount(scanner: _Scanner) -> _Handler:
         value, step = _ko_amount_value(m.group(1), bool(m.group(2)) or scanner.hedged(m))
         if m.group(3):
             return [("money", value, _KO_CURRENCY[m.group(3)], step)]
-        return [("number", value, "", step)]
+        if m.group(4) in _KO_ORDINAL_COUNTERS:
+            return [("ordinal", value, "", 1.0)]
+        return [("count" if m.group(4) else "number", value, "", step)]
 
     return handle
 
