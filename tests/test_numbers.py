@@ -44,6 +44,8 @@ def test_korean_amount_without_currency_is_a_number_of_the_same_value() -> None:
         ("47조원", [("money", 4.7e13, "KRW")]),
         ("1조 2,000억원", [("money", 1.2e12, "KRW")]),
         ("2천억원", [("money", 2e11, "KRW")]),
+        ("5천여만원", [("money", 5e7, "KRW")]),
+        ("3천억여원", [("money", 3e11, "KRW")]),
         ("$35 billion", [("money", 3.5e10, "USD")]),
         ("1,000원", [("money", 1000, "KRW")]),
     ],
@@ -159,6 +161,7 @@ def test_a_hedge_marks_the_quantity_approximate() -> None:
     assert find_quantities("약 47조원")[0].approx
     assert find_quantities("about 47 trillion won")[0].approx
     assert find_quantities("1,000여명")[0].approx
+    assert find_quantities("2만여명")[0].approx and find_quantities("3천억여원")[0].approx
     assert not find_quantities("47조원")[0].approx
 
 

@@ -55,7 +55,7 @@ _HEDGE_BEFORE = re.compile(
     r"over|more than|less than|under|up to|at least|close to)\s?$",
     re.IGNORECASE,
 )
-_HEDGE_INSIDE = re.compile(r"\d\s?(?:여|남짓)")
+_HEDGE_INSIDE = re.compile(r"\d\s?(?:[천백조억만]\s?)*(?:여|남짓)")
 _HEDGE_AFTER = re.compile(r"\s?(?:가량|정도|쯤|남짓|안팎|내외|이상|여)")
 
 _KO_CURRENCY = {
@@ -195,7 +195,7 @@ _KO_MONTH = re.compile(r"(?<![\d.])(\d{1,2})(?:" + _RANGE + r"(\d{1,2}))?\s?월(
 # A Korean magnitude (9090억, 1조 2,000억, 2천, 5백) and what follows it: a currency
 # makes it money, a counter a count (3만 명, 2천개) or an ordinal.
 _KO_AMOUNT = re.compile(
-    rf"(?<![\d.,])((?:(?:{_NUM})\s?[천백]?\s?[조억만]\s?)+(?:\d+\s?[천백])?"
+    rf"(?<![\d.,])((?:(?:{_NUM})\s?[천백]?\s?(?:여\s?)?[조억만]\s?)+(?:\d+\s?[천백])?"
     rf"|(?:{_NUM})(?:천|백(?![신서화과악]))(?![조억만]))"
     r"\s?(여|남짓)?(?:\s?(원(?!칙|장|인|래|격|론|리|천)|위안|달러|엔(?!진|터)|유로|파운드)"
     rf"|\s?({_KO_COUNTERS}))?"
@@ -371,9 +371,9 @@ def _ko_month(m: re.Match[str]) -> list[_Found]:
 
 
 def _ko_amount_value(expr: str, approx: bool) -> tuple[float, float]:
-    """Value and step of ``1조 2,000억``, ``2천억``, ``9090억``."""
+    """Value and step of ``1조 2,000억``, ``2천억``, ``9090억``, ``5천여만``."""
     total, step = 0.0, 1.0
-    for m in re.finditer(rf"({_NUM})\s?([천백])?\s?([조억만])?", expr):
+    for m in re.finditer(rf"({_NUM})\s?([천백])?\s?(?:여\s?)?([조억만])?", expr):
         multiplier = 1.0
         for unit in (m.group(2), m.group(3)):
             if unit:
