@@ -14,7 +14,7 @@ from functools import lru_cache
 
 from rag.answering.answer_type import _DATE_WORDS, AnswerType, gives
 from rag.text.korean import kiwi
-from rag.text.numbers import find_quantities
+from rag.text.numbers import COUNTRY_COUNTER, find_quantities
 
 # Korean counters of things ("몇 개", "몇 건", "몇 곳"), which leave what is counted to a
 # noun; 명, 개국, 개사, 번, 회 say it themselves (people, countries, companies, times).
@@ -80,7 +80,7 @@ _EN_COUNTERS = (
         frozenset("companies firms startups start-ups businesses enterprises".split()),
         ("개사", "곳"),
     ),
-    (frozenset("countries nations".split()), ("개국", r"개\s?국가", "국(?![가민내제회정립])")),
+    (frozenset("countries nations".split()), ("개국", r"개\s?국가", COUNTRY_COUNTER)),
 )
 # A number as written before its counter: digits or a native numeral (다섯), a range,
 # a magnitude, a hedge.

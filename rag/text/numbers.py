@@ -34,6 +34,7 @@ from dataclasses import dataclass, field
 from rag.text.render import render_en, render_ko
 
 __all__ = [
+    "COUNTRY_COUNTER",
     "Quantity",
     "find_quantities",
     "quantities",
@@ -151,10 +152,12 @@ _KO_NATIVE = {
     "스무": 20,
     "스물": 20,
 }
+# 국 counts countries ("15국"), except as the first syllable of a word (국민, 국가, 국내).
+COUNTRY_COUNTER = "국(?![가민내제회정립])"
 # Counters after a number that make it a count (``년`` only for spans of years).
 _KO_COUNTERS = (
     "개국|개사|개월|개|명|건|곳|회|차례|차|단계|가지|종|편|배|위|대|번째|번|호|기|년간|년|주|"
-    "시간|분|초|세|살|권|층|국(?![민가내제회정립])|팀|인|일차|일(?![차간째])"
+    f"시간|분|초|세|살|권|층|{COUNTRY_COUNTER}|팀|인|일차|일(?![차간째])"
 )
 
 _MONTH_NAMES = "|".join(sorted((m.capitalize() for m in _MONTHS), key=len, reverse=True))
