@@ -66,7 +66,8 @@ _EN_PHRASE_END = frozenset(
     "with across out there been be".split()
 )
 # What an English count asks after, by the head noun of its phrase, and the Korean
-# counters that count it: people in 명, companies in 개사 or 곳, countries in 개국.
+# counters (regular expressions) that count it: people in 명, companies in 개사 or 곳,
+# countries in 개국, "개 국가" or 국 (not 국민).
 _EN_COUNTERS = (
     (
         frozenset(
@@ -151,9 +152,9 @@ def states(text: str, kind: AnswerType, question: str = "") -> bool:
     추진한다" gives a number, but not of the 사례 that "올해는 몇 건이 목표야?" asks
     after, nor "4개 공간에서" of the 세션 a question counts; "8개사" counts 기업 by its
     counter. In English (:func:`english_counted`), a count of people must be in 명, of
-    companies in 개사 or 곳, of countries in 개국, and of an acronym ("GPUs") must name
-    it. Only the articles are read this way; an answer may say "100건" without
-    repeating what it counts.
+    companies in 개사 or 곳, of countries in 개국 or "개 국가", and of an acronym
+    ("GPUs") must name it. Only the articles are read this way; an answer may say
+    "100건" without repeating what it counts.
     """
     if not gives(text, kind, question):
         return False
