@@ -56,6 +56,27 @@ def test_rendered_accepts_known_english_forms_and_romanisations_in_a_sentence():
     assert not rendered("코난테크놀로지", "Samsung Techcon will strengthen investment in order")
 
 
+@pytest.mark.parametrize(
+    ("hangul", "english", "right"),
+    [
+        ("전인대", "at the National People's Congress in March", True),  # no romanisation
+        ("전인대", "at the NPC", True),
+        ("유럽연합", "the EU and Singapore", True),
+        ("청와대", "at Cheong Wa Dae", True),
+        ("청와대", "China's Silicon Valley", False),  # once accepted on its ch and n
+        ("마크롱", "in March", False),
+        ("마크롱", "President Emmanuel Macron", True),
+        # loanwords Kiwi tags as names are translated as words, in lower case too
+        ("클라우드", "a fund to support cloud transformation", True),
+        ("클라우드", "Culture", False),
+        ("초거대", "the hyperscale AI program", True),
+        ("코칭", "China", False),
+    ],
+)
+def test_names_and_loanwords_with_an_english_form_are_rendered_by_it(hangul, english, right):
+    assert rendered(hangul, english) is right
+
+
 def test_hangul_names_leave_out_institutions_and_latin_names():
     text = "한국소프트웨어산업협회와 네이버, 카카오, SK텔레콤은 과학기술정보통신부와 약속했다."
     names = hangul_names(text)

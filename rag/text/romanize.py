@@ -20,7 +20,8 @@ _INITIAL = "g kk n d tt r m b pp s ss - j jj ch k t p h".split()
 _VOWEL = "a ae ya yae eo e yeo ye o wa wae oe yo u wo we wi yu eu ui i".split()
 _FINAL = "- k k k n n n t l k m l l l p l m p p t t ng t t k t p t".split()
 _MERGE = str.maketrans("vflkcqzx", "bprgggjs")
-# Korean names whose English form is not a romanisation.
+# Korean names whose English form is not a romanisation (or is one a model may spell
+# another way), and the common words among Kiwi's proper nouns: the corpus's, by hand.
 ENGLISH_NAMES = {
     "한국": ("korea", "korean"),
     "대한민국": ("korea", "korean"),
@@ -33,6 +34,29 @@ ENGLISH_NAMES = {
     "유럽": ("europe", "european"),
     "프랑스": ("france", "french"),
     "싱가포르": ("singapore", "singaporean"),
+    "캐나다": ("canada", "canadian"),
+    "유럽연합": ("european union", "eu"),
+    "아세안": ("asean",),
+    "중동": ("middle east", "middle eastern"),
+    "아태지역": ("asia-pacific", "asia pacific"),
+    "뉴욕": ("new york",),
+    "실리콘밸리": ("silicon valley",),
+    "백악관": ("white house",),
+    "청와대": ("cheong wa dae", "cheongwadae", "blue house"),
+    "전인대": ("national people's congress", "national people’s congress", "npc"),
+    "인민일보": ("people's daily", "people’s daily"),
+    "연합뉴스": ("yonhap",),
+    "전자신문": ("electronic times", "etnews"),
+    "코엑스": ("coex",),
+    "엠마뉘엘": ("emmanuel",),
+    "마크롱": ("macron",),
+    "밴스": ("vance",),
+    # Loanwords and words Kiwi tags as proper nouns, which are translated as words.
+    "클라우드": ("cloud",),
+    "플래그십": ("flagship",),
+    "이노베이션": ("innovation",),
+    "코칭": ("coaching",),
+    "초거대": ("hyperscale", "hyper-scale", "super-large", "super-giant", "giant", "large-scale"),
 }
 # Skeleton similarity from which a Latin name counts as a romanisation.
 SIMILAR = 0.6
