@@ -14,7 +14,7 @@ from functools import lru_cache
 
 from rag.answering.answer_type import _DATE_WORDS, AnswerType, gives
 from rag.text.korean import kiwi
-from rag.text.numbers import COUNTRY_COUNTER, find_quantities
+from rag.text.numbers import COUNTRY_COUNTER, KO_NUMBER_WRITTEN, find_quantities
 
 # Korean counters of things ("몇 개", "몇 건", "몇 곳"), which leave what is counted to a
 # noun; 명, 개국, 개사, 번, 회 say it themselves (people, countries, companies, times).
@@ -83,12 +83,6 @@ _EN_COUNTERS = (
     ),
     (frozenset("countries nations".split()), ("개국", r"개\s?국가", COUNTRY_COUNTER)),
 )
-# A number as written before its counter: digits or a native numeral (다섯), a range,
-# a magnitude, a hedge.
-_NUMBER_HEAD = (
-    r"(?:[\d.,]+(?:\s?[~∼〜～\-–—]\s?[\d.,]+)?|[가-힣]{1,2})"
-    r"\s?(?:[천백조억만]\s?)*(?:여|남짓)?\s?"
-)
 # A possessive modifies the head noun of a count ("master's and PhD-level researchers").
 _POSSESSIVE = ("'s", "’s")
 # An acronym in the plural ("GPUs"): the articles write it in Latin letters too.
@@ -141,7 +135,7 @@ def _in_counter(text: str, counters: tuple[str, ...]) -> bool:
     ``counters`` are regular expressions, matched after the number, its magnitude and
     its hedge: 70여명, 3만 명, 3∼5개사, 60개 국가.
     """
-    pattern = re.compile(_NUMBER_HEAD + "(?:" + "|".join(counters) + ")")
+    pattern = re.compile(KO_NUMBER_WRITTEN + "(?:" + "|".join(counters) + ")")
     return any(pattern.match(text, q.start) for q in find_quantities(text))
 
 

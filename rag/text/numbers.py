@@ -35,6 +35,7 @@ from rag.text.render import render_en, render_ko
 
 __all__ = [
     "COUNTRY_COUNTER",
+    "KO_NUMBER_WRITTEN",
     "Quantity",
     "find_quantities",
     "quantities",
@@ -152,6 +153,12 @@ _KO_NATIVE = {
     "스무": 20,
     "스물": 20,
 }
+# A Korean number as written before its counter, anchored where a quantity starts:
+# digits or a native numeral, a range, magnitudes, a hedge (3∼5, 다섯, 3만, 2만여, 70여).
+KO_NUMBER_WRITTEN = (
+    rf"(?:(?:{_NUM})(?:{_RANGE}(?:{_NUM}))?|{'|'.join(sorted(_KO_NATIVE, key=len, reverse=True))})"
+    r"\s?(?:[천백조억만]\s?)*(?:여|남짓)?\s?"
+)
 # 국 counts countries ("15국"), except as the first syllable of a word (국민, 국가, 국내).
 COUNTRY_COUNTER = "국(?![가민내제회정립])"
 # Counters after a number that make it a count (``년`` only for spans of years).
