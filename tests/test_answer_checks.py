@@ -242,10 +242,10 @@ class Judge:
 
 def test_the_chat_model_judges_what_the_rules_pass():
     low, high = Judge(0.3), Judge(0.9)
-    no = faithful.check("행사는 영빈관에서 열렸다.", ["행사는 영빈관에서 열렸다."], low, 0.5)
+    no = faithful.check("행사는 영빈관에서 개최됐다.", ["행사는 영빈관에서 열렸다."], low, 0.5)
     assert not no.faithful and no.p_yes == 0.3 and "P(yes) 0.30" in no.reason
     assert faithful.check(
-        "행사는 영빈관에서 열렸다.", ["행사는 영빈관에서 열렸다."], high, 0.5
+        "행사는 영빈관에서 개최됐다.", ["행사는 영빈관에서 열렸다."], high, 0.5
     ).faithful
     user = low.asked[0][1]["content"]
     assert user.startswith('Sources:\n\n<source id="1">\n행사는 영빈관에서 열렸다.\n</source>')
@@ -257,15 +257,70 @@ def test_the_chat_model_judges_what_the_rules_pass():
     assert untouched.asked == []  # the rules decided; no forward pass
 
 
+def test_a_sentence_in_its_sources_own_words_is_stated_without_asking():
+    judge = Judge(0.1)
+    source = "정부 관계자, 국내 AI기업 등 70여명이 참여했다. 행사는 영빈관에서 열렸다."
+    for claim in ("국내 AI기업 등 70여명이 참여했다.", "국내 AI 기업 등 70여 명이 참여했다"):
+        verdict = faithful.check(claim, ["다른 기사.", source], judge, 0.5)
+        assert verdict.faithful and verdict.p_yes is None
+    assert judge.asked == []
+    assert not faithful.check("국내 AI기업 등 80여명이 참여했다.", [source], judge, 0.5).faithful
+    assert not faithful.check("70여명이 참여했다.", [source], judge, 0.5, "몇 명?").faithful
+    assert len(judge.asked) == 2  # an edited sentence and a bare phrase are judged
+    assert faithful.verbatim("행사는 영빈관에서 열렸다", [source])
+    assert not faithful.verbatim("열렸다.", [source])  # too short to say anything
+
+
+LEADERS = (
+    "이와 관련 배경훈 LG AI 연구원장과 하정우 네이버클라우드 AI 이노베이션 센터장, 배순민 KT "
+    "AI2XL 연구소장은 이날 스탠딩 토크 방식으로 '인공지능 영리더 대화'를 진행했다."
+)
+SUMMIT = (
+    "2일차 회의에서는 공동의장인 프랑스의 엠마뉘엘 마크롱 대통령, 인도의 나렌드라 모디 총리와 "
+    "함께, J. D. 밴스 미국 부통령 등 주요국의 정상급 인사들이 참석했다. 유상임 장관은 미국 린 "
+    "파커(Lynne Parker) 백악관 과학기술정책실(OSTP) 수석부실장을 만났다."
+)
+
+
+@pytest.mark.parametrize(
+    ("claim", "source", "pair"),
+    [
+        # eval/faithfulness.jsonl f-055 and f-114: titles and countries swapped
+        (
+            "하정우 LG AI 연구원장과 배경훈 네이버클라우드 센터장이 대화를 진행했다.",
+            LEADERS,
+            "하정우 + LG",
+        ),
+        ("배순민 LG AI 연구원장이 대화를 진행했다.", LEADERS, "배순민 + LG"),
+        ("공동의장인 인도의 엠마뉘엘 마크롱 대통령이 참석했다.", SUMMIT, "인도 + 엠마뉘엘"),
+        # faithful: the same pairs, reordered, or a name given alone taking a neighbour
+        ("네이버클라우드 하정우 센터장과 KT 배순민 연구소장이 대화를 진행했다.", LEADERS, ""),
+        ("프랑스의 마크롱 대통령과 인도의 모디 총리가 참석했다.", SUMMIT, ""),
+        ("유 장관은 백악관 과학기술정책실의 린 파커 수석부실장을 만났다.", SUMMIT, ""),
+        ("과기정통부 유상임 장관은 파커 수석부실장을 만났다.", SUMMIT, ""),
+        ("Ha Jung-woo of LG AI Research spoke.", LEADERS, ""),  # English: the judge's call
+    ],
+)
+def test_names_one_phrase_puts_together_must_go_together_in_the_source(claim, source, pair):
+    found = [" + ".join(p) for p in faithful.swapped_names(claim, source)]
+    assert (found[0] if found else "") == pair
+    verdict = faithful.check(claim, [source], None, 0.0)
+    assert verdict.faithful is (not pair) or "names not in the source" in verdict.reason
+    if pair:
+        assert (
+            verdict.reason.endswith(f"keeps apart: {pair}") or "not in the source" in verdict.reason
+        )
+
+
 def test_a_bare_phrase_is_judged_as_the_answer_to_its_question():
     judge = Judge(0.9)
     source = "중국 전체 대형 AI 모델(183개) 가운데 82개가 베이징에서 출시됐다."
     question = "베이징에서 출시된 대형 AI 모델은 몇 개인가?"
     assert faithful.check("82개", [source], judge, 0.5, question).faithful
-    assert faithful.check("82개가 베이징에서 출시됐다.", [source], judge, 0.5, question).faithful
+    assert faithful.check("베이징에서 82개가 출시됐다.", [source], judge, 0.5, question).faithful
     phrase, sentence = (asked[1]["content"] for asked in judge.asked)
     assert f"Question: {question}\nAnswer: 82개" in phrase and "answer to the question" in phrase
-    assert "Sentence: 82개가" in sentence and "Question:" not in sentence
+    assert "Sentence: 베이징에서" in sentence and "Question:" not in sentence
 
 
 @pytest.mark.parametrize(

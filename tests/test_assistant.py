@@ -469,7 +469,8 @@ def test_the_faithfulness_check_opens_as_the_answer_prompt_did(built):
     question = "2024년 전국민 인공지능 일상화 예산은 얼마인가?"
     n = budget_source(assistant(built), question)
     config = replace(built, answerable_below=0.0, faithful_below=0.5)
-    generator = FakeGenerator(f"{BUDGET_PASSAGE} [{n}].", yes=0.9)
+    said = BUDGET_PASSAGE.replace("2024년", "2024년에")  # not the source's own words
+    generator = FakeGenerator(f"{said} [{n}].", yes=0.9)
     a = Assistant(config, searcher=Searcher(config, embedder=fake_embedder()), generator=generator)
     assert a.ask(question).claims[0].supported
     answer_user = generator.prompts[0][-1]["content"]
@@ -480,6 +481,16 @@ def test_the_faithfulness_check_opens_as_the_answer_prompt_did(built):
     assert f"\n\n{block}\n\n" in answer_user and check[0] == generator.prompts[0][0]
     if n == 1:
         assert answer_user.startswith(sources + "\n\n")
+
+
+def test_an_answer_in_its_sources_own_words_keeps_its_citation_unjudged(built):
+    question = "2024년 전국민 인공지능 일상화 예산은 얼마인가?"
+    n = budget_source(assistant(built), question)
+    config = replace(built, answerable_below=0.0, faithful_below=0.5)
+    generator = FakeGenerator(f"{BUDGET_PASSAGE} [{n}].", yes=0.1)  # the judge would say no
+    a = Assistant(config, searcher=Searcher(config, embedder=fake_embedder()), generator=generator)
+    (claim,) = a.ask(question).claims
+    assert claim.supported and claim.citations == (n,) and generator.checks == []
 
 
 def test_asked_for_korean_a_model_that_answers_in_english_is_taken_as_it_is(built):

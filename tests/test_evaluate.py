@@ -396,6 +396,7 @@ def _claims(tmp_path, rows):
     return path
 
 
+LEADERS = "배경훈 LG AI 연구원장과 하정우 네이버클라우드 센터장이 대화를 진행했다."
 CLAIM = {
     "id": "f-1",
     "lang": "ko",
@@ -437,8 +438,16 @@ def test_faithfulness_scores_rules_and_the_model_and_calibrates_on_other_folds(t
         {**CLAIM, "id": "f-3", "claim": "행사에는 90여명이 참석했다.", "faithful": False},
         {**CLAIM, "id": "f-4", "claim": "행사에 많은 사람이 왔다.", "kind": "paraphrase"},
         {**CLAIM, "id": "f-5", "claim": "행사는 영빈관에서 조용히 열렸다.", "faithful": False},
+        {
+            **CLAIM,
+            "id": "f-6",
+            "passage": LEADERS,
+            "claim": "하정우 LG 원장이 왔다.",
+            "faithful": False,
+        },
+        {**CLAIM, "id": "f-7", "claim": "행사는 청와대 영빈관에서 열렸고"},  # its own words
     ]
-    said = {"f-1": 0.9, "f-2": 0.6, "f-3": 0.8, "f-4": 0.7, "f-5": 0.3}
+    said = {"f-1": 0.9, "f-2": 0.6, "f-3": 0.8, "f-4": 0.7, "f-5": 0.3, "f-6": 0.6}
 
     class Judge:
         def yes_probability(self, messages):
@@ -447,8 +456,12 @@ def test_faithfulness_scores_rules_and_the_model_and_calibrates_on_other_folds(t
 
     checked = check_all(load_claims(_claims(tmp_path, rows)), Judge())
     rules = {c.claim.id: c.rule for c in checked}
-    assert rules == {"f-1": "", "f-2": "names", "f-3": "numbers", "f-4": "", "f-5": ""}
-    assert score(verdicts(checked, 0.0)).recall == 2 / 3  # rules alone catch two of three
+    assert rules == {
+        **{"f-1": "", "f-2": "names", "f-3": "numbers", "f-4": "", "f-5": ""},
+        **{"f-6": "pairs", "f-7": ""},
+    }
+    assert checked[-1].p_yes is None  # the passage's own words: the model is not asked
+    assert score(verdicts(checked, 0.0)).recall == 3 / 4  # rules alone catch three of four
     full = score(verdicts(checked, 0.5))
     assert (full.precision, full.recall, full.rejected_faithful) == (1.0, 1.0, 0)
     chosen, held = calibrate(checked)

@@ -7,17 +7,21 @@ venue. A sentence that passes them is checked once more here:
 1. Names: a Korean sentence's proper nouns and acronyms must occur in the cited
    source (a venue, a company or a country the source does not name is invented),
    and a Korean ministry an English sentence names must be named by it.
-2. Negation: a sentence that negates ("did not", "않았다") what a source states
+2. Pairs: two names one noun phrase of a Korean sentence puts together ("하정우 LG AI
+   연구원장", "인도의 엠마뉘엘 마크롱") that the source keeps apart, each bound to
+   another name there ("배경훈 LG AI 연구원장", "프랑스의 엠마뉘엘 마크롱"), are swapped.
+3. Negation: a sentence that negates ("did not", "않았다") what a source states
    without a negation contradicts it.
-3. Direction: a change "from A to B" whose source went to A, not to B ("77억원에서
+4. Direction: a change "from A to B" whose source went to A, not to B ("77억원에서
    4억원으로" over "4억원 규모의 예산을 올해 77억원으로"), is the change reversed
    (:func:`rag.text.change.reversed_change`).
-4. The chat model is asked "does the source state everything this sentence says?"
+5. The chat model is asked "does the source state everything this sentence says?"
    and its P(YES) (read from one forward pass, as for the answerability check) must
    reach ``faithful_below``. The prompt opens with the cited sources exactly as the
    answer prompt showed them, so for a sentence citing [1] (most do: the best
    evidence is [1]) a runtime that keeps the evaluated prefix reads only the sentence
-   and the question about it.
+   and the question about it. A sentence in a source's own words (:func:`verbatim`)
+   is stated without asking.
 
 Numbers are checked by the citation verifier already (a figure in no cited source).
 """
@@ -27,6 +31,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from rag.answering.cite.score import is_fragment
 from rag.answering.prompt import SYSTEM, render_source, sources_block
@@ -35,6 +40,9 @@ from rag.text.change import reversed_change
 from rag.text.institutions import invented_ministries
 from rag.text.korean import kiwi
 from rag.text.lang import language
+
+if TYPE_CHECKING:
+    from kiwipiepy import Token
 
 ASK = (
     "{sources}\n\nSentence: {claim}\n\n"
@@ -52,6 +60,10 @@ _EN_NEGATION = re.compile(
 )
 # Names every article on the topic carries; their absence from a source says nothing.
 _EVERYWHERE = frozenset({"AI"})
+# Kiwi tags that continue a noun phrase: nouns, numbers, Latin and Chinese words, 의.
+_PHRASE_TAGS = frozenset({"NNP", "NNG", "NNB", "SN", "SL", "SH", "JKG"})
+# Fewest characters (spaces aside) of a sentence that :func:`verbatim` matches.
+VERBATIM_CHARS = 10
 
 
 @dataclass(frozen=True)
@@ -91,12 +103,77 @@ def names(text: str) -> list[str]:
     """
     if language(text) == "en":
         return []
-    return [
-        t.form
-        for t in kiwi().tokenize(text)
-        if ((t.tag == "NNP" and len(t.form) > 1) or (t.tag == "SL" and t.form.isupper()))
-        and t.form not in _EVERYWHERE
-    ]
+    return [t.form for t in kiwi().tokenize(text) if _is_name(t)]
+
+
+def _is_name(token: Token) -> bool:
+    """A Kiwi token that names something: a proper noun or a Latin acronym."""
+    name = (token.tag == "NNP" and len(token.form) > 1) or (
+        token.tag == "SL" and token.form.isupper()
+    )
+    return name and token.form not in _EVERYWHERE
+
+
+def _key(name: str) -> str:
+    return re.sub(r"\s+", "", name.lower())
+
+
+def name_groups(text: str) -> list[dict[str, str]]:
+    """The names each noun phrase of a Korean text puts together, keyed without spaces.
+
+    A noun phrase is a run of nouns, numbers, Latin words and 의, broken by any other
+    word, particle or punctuation ("배경훈 LG AI 연구원장과 하정우 ..." is two:
+    과 ends the first); text in brackets is left out, so "린 파커(Lynne Parker)
+    백악관" stays one. Each group maps a name's key to its form.
+    """
+    text = re.sub(r"\([^()]*\)", " ", text)
+    groups: list[dict[str, str]] = [{}]
+    end = None
+    for t in kiwi().tokenize(text):
+        joined = t.tag in _PHRASE_TAGS and (end is None or not text[end : t.start].strip())
+        if not joined and groups[-1]:
+            groups.append({})
+        if joined and _is_name(t):
+            groups[-1][_key(t.form)] = t.form
+        end = t.start + t.len
+    return [g for g in groups if g]
+
+
+def swapped_names(claim: str, source: str) -> list[tuple[str, str]]:
+    """Pairs of names a Korean claim puts in one noun phrase that the source keeps apart.
+
+    Only pairs whose names the source binds each to another name count: "하정우 LG AI
+    연구원장" over "배경훈 LG AI 연구원장과 하정우 네이버클라우드 ..." (하정우 goes with
+    네이버클라우드 there, LG with 배경훈). A name the source gives alone ("유상임 장관")
+    may take a new neighbour ("과기정통부 유상임 장관") without being swapped.
+    """
+    if language(claim) != "ko":
+        return []
+    held = [set(g) for g in name_groups(source)]
+    known = set().union(*held)
+
+    def bound(a: str, b: str) -> bool:
+        return any(a in g and g - {a, b} for g in held)
+
+    pairs = []
+    for group in name_groups(claim):
+        keys = [k for k in group if k in known]
+        for i, a in enumerate(keys):
+            for b in keys[i + 1 :]:
+                together = any(a in g and b in g for g in held)
+                if not together and bound(a, b) and bound(b, a):
+                    pairs.append((group[a], group[b]))
+    return pairs
+
+
+def verbatim(claim: str, sources: Sequence[str]) -> bool:
+    """Whether a sentence is a source's own words (spaces and a final stop aside).
+
+    Such a sentence is stated by its source by definition; the chat model's verdict on
+    it could only be wrong. Shorter than :data:`VERBATIM_CHARS`, a match says nothing.
+    """
+    key = re.sub(r"\s+", "", claim).rstrip(".。")
+    return len(key) >= VERBATIM_CHARS and any(key in re.sub(r"\s+", "", s) for s in sources)
 
 
 def _abbreviates(name: str, text: str) -> bool:
@@ -161,6 +238,27 @@ def messages(
     return [{"role": "system", "content": SYSTEM}, {"role": "user", "content": user}]
 
 
+def broken_rule(claim: str, sources: Sequence[str]) -> tuple[str, str]:
+    """The first rule check a sentence fails, and why: ``("", "")`` if none.
+
+    Returns:
+        The rule ("names", "pairs", "negation" or "change") and the reason shown.
+    """
+    source = "\n".join(sources)
+    missing = novel_names(claim, source)
+    if missing:
+        return "names", f"names not in the source: {', '.join(missing)}"
+    pairs = swapped_names(claim, source)
+    if pairs:
+        return "pairs", "puts together names the source keeps apart: " + " + ".join(pairs[0])
+    if negated(claim) and not any(negated(s) for s in sources):
+        return "negation", "negates what the source states"
+    turned = reversed_change(claim, sources)
+    if turned:
+        return "change", f"gives the change the other way round: {turned}"
+    return "", ""
+
+
 def check(
     claim: str,
     sources: Sequence[str],
@@ -182,16 +280,12 @@ def check(
     Raises:
         GeneratorError: If the chat model fails.
     """
-    source = "\n".join(sources)
-    missing = novel_names(claim, source)
-    if missing:
-        return Verdict(False, f"names not in the source: {', '.join(missing)}")
-    if negated(claim) and not any(negated(s) for s in sources):
-        return Verdict(False, "negates what the source states")
-    turned = reversed_change(claim, sources)
-    if turned:
-        return Verdict(False, f"gives the change the other way round: {turned}")
+    rule, reason = broken_rule(claim, sources)
+    if rule:
+        return Verdict(False, reason)
     if judge is None or threshold <= 0:
+        return Verdict(True)
+    if not (question and is_fragment(claim)) and verbatim(claim, sources):
         return Verdict(True)
     p = judge.yes_probability(messages(claim, sources, question, blocks))
     if p is None or p >= threshold:

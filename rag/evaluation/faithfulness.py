@@ -50,8 +50,10 @@ class Checked:
 
     Attributes:
         claim: The claim.
-        rule: The rule that rejected it ("numbers", "names", "negation"), or "".
-        p_yes: The chat model's P(YES) that the passage states it (None: not asked).
+        rule: The rule that rejected it ("numbers", or one of
+            :func:`rag.answering.faithful.broken_rule`'s), or "".
+        p_yes: The chat model's P(YES) that the passage states it (None: not asked, as
+            of a claim in the passage's own words).
     """
 
     claim: Claim
@@ -131,12 +133,10 @@ def check_all(
     out = []
     for claim in progress(list(claims)):
         source = source_as_shown(claim)
-        rule = ""
-        if unsupported_numbers(claim.claim, [source]):
-            rule = "numbers"
-        elif not faithful.check(claim.claim, [source], None, 0).faithful:
-            rule = "names" if faithful.novel_names(claim.claim, source) else "negation"
-        p = judge.yes_probability(faithful.messages(claim.claim, [source])) if judge else None
+        rule = "numbers" if unsupported_numbers(claim.claim, [source]) else ""
+        rule = rule or faithful.broken_rule(claim.claim, [source])[0]
+        asked = judge is not None and not faithful.verbatim(claim.claim, [source])
+        p = judge.yes_probability(faithful.messages(claim.claim, [source])) if asked else None
         out.append(Checked(claim, rule, p))
     return out
 
