@@ -36,6 +36,8 @@ except ImportError:
     from rag.pipeline import Assistant
 assistant = Assistant(load_config(overrides={"index_dir": sys.argv[1]}))
 assistant.warm()
+if callable(getattr(assistant, "generator", None)) and assistant.generator() is None:
+    sys.exit("no chat model loaded: set RAG_LLM_MODEL to a .gguf file (see the docstring)")
 for line in iter(sys.stdin.readline, ""):
     q = json.loads(line)
     answer = assistant.ask(q["question"])
