@@ -302,7 +302,7 @@ SUMMIT = (
     ],
 )
 def test_names_one_phrase_puts_together_must_go_together_in_the_source(claim, source, pair):
-    found = [" + ".join(p) for p in faithful.swapped_names(claim, source)]
+    found = [" + ".join(p) for p in faithful.swapped_names(claim, [source])]
     assert (found[0] if found else "") == pair
     verdict = faithful.check(claim, [source], None, 0.0)
     assert verdict.faithful is (not pair) or "names not in the source" in verdict.reason
@@ -310,6 +310,16 @@ def test_names_one_phrase_puts_together_must_go_together_in_the_source(claim, so
         assert (
             verdict.reason.endswith(f"keeps apart: {pair}") or "not in the source" in verdict.reason
         )
+
+
+def test_each_source_is_read_on_its_own_for_names_put_together():
+    # joined, "하정우" ending one source and "LG" opening the next would make one phrase
+    sources = ["대화에는 네이버클라우드 하정우", "LG 배경훈 원장이 왔다."]
+    assert faithful.swapped_names("하정우 LG 원장이 왔다.", sources) == [("하정우", "LG")]
+    assert (
+        "keeps apart: 하정우 + LG"
+        in faithful.check("하정우 LG 원장이 왔다.", sources, None, 0).reason
+    )
 
 
 def test_a_bare_phrase_is_judged_as_the_answer_to_its_question():

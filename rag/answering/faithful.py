@@ -114,8 +114,9 @@ def _is_name(token: Token) -> bool:
     return name and token.form not in _EVERYWHERE
 
 
-def _key(name: str) -> str:
-    return re.sub(r"\s+", "", name.lower())
+def _key(text: str) -> str:
+    """Text compared as names are: lower case, no spaces (네이버 클라우드 = 네이버클라우드)."""
+    return re.sub(r"\s+", "", text.lower())
 
 
 def name_groups(text: str) -> list[dict[str, str]]:
@@ -139,17 +140,18 @@ def name_groups(text: str) -> list[dict[str, str]]:
     return [g for g in groups if g]
 
 
-def swapped_names(claim: str, source: str) -> list[tuple[str, str]]:
-    """Pairs of names a Korean claim puts in one noun phrase that the source keeps apart.
+def swapped_names(claim: str, sources: Sequence[str]) -> list[tuple[str, str]]:
+    """Pairs of names a Korean claim puts in one noun phrase that its sources keep apart.
 
     Only pairs whose names the source binds each to another name count: "하정우 LG AI
     연구원장" over "배경훈 LG AI 연구원장과 하정우 네이버클라우드 ..." (하정우 goes with
     네이버클라우드 there, LG with 배경훈). A name the source gives alone ("유상임 장관")
-    may take a new neighbour ("과기정통부 유상임 장관") without being swapped.
+    may take a new neighbour ("과기정통부 유상임 장관") without being swapped. Each source
+    is read on its own, so no phrase runs from the end of one into the next.
     """
     if language(claim) != "ko":
         return []
-    held = [set(g) for g in name_groups(source)]
+    held = [set(g) for source in sources for g in name_groups(source)]
     known = set().union(*held)
 
     def bound(a: str, b: str) -> bool:
@@ -205,12 +207,10 @@ def novel_names(claim: str, source: str) -> list[str]:
     """
     if language(claim) == "en":
         return invented_ministries(claim, source) if language(source) == "ko" else []
-    haystack = re.sub(r"\s+", "", source.lower())
+    haystack = _key(source)
     return list(
         dict.fromkeys(
-            n
-            for n in names(claim)
-            if re.sub(r"\s+", "", n.lower()) not in haystack and not _abbreviates(n, source)
+            n for n in names(claim) if _key(n) not in haystack and not _abbreviates(n, source)
         )
     )
 
@@ -248,7 +248,7 @@ def broken_rule(claim: str, sources: Sequence[str]) -> tuple[str, str]:
     missing = novel_names(claim, source)
     if missing:
         return "names", f"names not in the source: {', '.join(missing)}"
-    pairs = swapped_names(claim, source)
+    pairs = swapped_names(claim, sources)
     if pairs:
         return "pairs", "puts together names the source keeps apart: " + " + ".join(pairs[0])
     if negated(claim) and not any(negated(s) for s in sources):
