@@ -5,12 +5,17 @@ from __future__ import annotations
 import pytest
 
 from rag.text.romanize import (
+    _FAMILY_ENGLISH,
     capitalised_runs,
+    english_form,
     hangul_names,
+    invented_names,
     rendered,
     romanize,
     same_onset,
     similarity,
+    sounds_like,
+    with_english_names,
 )
 
 
@@ -146,3 +151,56 @@ def test_a_persons_name_is_rendered_family_name_first_with_the_given_name():
 def test_capitalised_runs_are_where_a_romanised_name_can_be():
     text = "Minister Yoo Sang-im met J. D. Vance in Paris, and the talks went well."
     assert capitalised_runs(text) == ["Minister Yoo Sang-im", "J", "D", "Vance", "Paris"]
+
+
+@pytest.mark.parametrize(
+    ("hangul", "question", "english"),
+    [
+        ("전인대", "", "National People's Congress"),  # the table's form, as written
+        ("리벨리온", "", "Rebellions"),
+        ("클라우드", "", "cloud"),  # a loanword stays a word
+        ("리창", "Where did Premier Li Qiang make 'AI+' a top priority?", "Li Qiang"),
+        ("고진", "What did Ko Jin ask of the teams?", "Ko Jin"),  # not Revised Go Jin
+        ("최현택", "", "Choi Hyeon-taek (최현택)"),  # a person: usual family name, RR given
+        ("이종호", "", "Lee Jong-ho (이종호)"),
+        ("리창", "", ""),  # no family name, no table entry, not in the question
+        ("베이징", "Who leads Korea's AI policy?", ""),
+        ("스캐터랩", "", "Scatter Lab"),
+    ],
+)
+def test_english_form_takes_the_table_then_the_question_then_a_persons_romanisation(
+    hangul, question, english
+):
+    assert english_form(hangul, question) == english
+
+
+def test_every_persons_english_name_passes_the_name_check():
+    for family, english in _FAMILY_ENGLISH.items():
+        name = f"{family}현택"
+        written = english_form(name).split(" (")[0]
+        assert written.startswith(f"{english} Hyeon-taek")
+        assert sounds_like(written.split(), name), (name, written)
+        assert rendered(name, f"{written} said so")
+
+
+def test_names_are_written_in_english_in_place_only_where_they_stand_as_words():
+    text = "리창 중국 총리가 전인대에서 말했다. 한국소프트웨어산업협회와 네이버, 카카오는 한국IT와"
+    shown = with_english_names(text, "What did Premier Li Qiang say?")
+    assert shown == (
+        "Li Qiang China 총리가 National People's Congress에서 말했다. "
+        "한국소프트웨어산업협회와 Naver, Kakao는 한국IT와"
+    )
+    assert with_english_names("베이징 AI 계획") == "베이징 AI 계획"  # nothing known: as it was
+
+
+def test_invented_names_are_the_tables_names_the_korean_does_not_give():
+    korean = "2025년 말까지 중국 선도 수준의 시범 응용 프로젝트 10개를 수행한다."
+    english = "By 2025, the United States and China will complete ten pilot projects."
+    assert invented_names(english, korean) == ["United States"]
+    assert invented_names("The EU and ASEAN agreed.", "유럽연합과 아세안이 합의했다.") == []
+    assert invented_names("The European Union agreed.", "EU가 합의했다.") == []  # in Latin
+    assert invented_names("It helps us.", "정부가 돕는다.") == []  # "us" is no United States
+    # The full name as well as the short one (the faithful f-012 of eval/faithfulness.jsonl).
+    congress = "At the National People's Congress, Li Qiang stressed 'AI+'."
+    assert invented_names(congress, "리창 총리는 전국인민대표대회에서 'AI+'를 강조했다.") == []
+    assert invented_names("The Korean government said so.", "정부가 밝혔다.") == []  # implicit

@@ -88,6 +88,40 @@ def test_a_translation_gets_amounts_in_english_in_place_and_relative_years_gloss
     assert for_translation("지난해 9월 ‘뉴욕구상’") == "in September last year ‘뉴욕구상’"
 
 
+def test_a_translation_or_english_claim_that_names_another_country_is_caught():
+    from rag.answering.faithful import check
+
+    korean = "2025년 말까지 중국 선도 수준의 시범 응용 프로젝트 10개를 수행한다."
+    english = "By 2025, the United States and China will complete ten pilot projects."
+    assert fault(korean, english) == "named United States, which the sentence does not"
+    verdict = check(english, [korean], None, 0)
+    assert not verdict.faithful and "United States" in verdict.reason
+    assert fault(korean, "By the end of 2025, China will carry out ten pilot projects.") == ""
+
+
+def test_a_translation_that_leaves_out_most_of_the_sentence_is_rejected():
+    korean = (
+        "구체적으로는 세계에서 두 번째로 제정한 인공지능기본법, 국가 인공지능컴퓨팅 센터, "
+        "인공지능 교육, 디지털포용법 등 한국의 주요 정책들을 전 세계에 소개했다."
+    )
+    short = "Korea's major policies were introduced to the world."
+    assert fault(korean, short) == "left out most of the sentence"
+    whole = (
+        "Specifically, Korea introduced its major policies to the world, such as the AI "
+        "Basic Act, the second in the world, the national AI computing center, AI education "
+        "and the Digital Inclusion Act."
+    )
+    assert fault(korean, whole) == ""
+
+
+def test_the_sentence_to_translate_has_its_known_names_in_english_from_the_question():
+    korean = "리창 중국 총리가 전인대에서 'AI+'를 강조했다."
+    asked = messages(korean, question="Where did Premier Li Qiang stress 'AI+'?")[1]["content"]
+    assert "Li Qiang China 총리가 National People's Congress에서" in asked
+    plain = messages(korean)[1]["content"]
+    assert "리창 China 총리가" in plain  # no question to spell the premier: left to the model
+
+
 def test_only_korean_sentences_are_translated_and_one_that_fails_rejects_the_answer():
     from rag.answering.cite.verify import Verified
     from rag.answering.translate import has_korean, translate_answer
@@ -160,7 +194,7 @@ def test_a_translation_or_answer_that_invents_a_ministry_is_caught():
         "Ministry of Finance",
     ]
     assert invented_ministries("The Ministry of Science and ICT said so.", "과기정통부는") == []
-    assert fault(korean, english).startswith("named the Ministry of Education and Culture")
+    assert fault(korean, english).startswith("named Ministry of Education and Culture")
     verdict = check(english, [korean], None, 0.0)
     assert not verdict.faithful and "Ministry of Finance" in verdict.reason
     assert check("The Ministry of the Interior and Safety will do it.", [korean], None, 0).faithful

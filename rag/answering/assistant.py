@@ -350,9 +350,8 @@ class Assistant:
         An answer the model wrote in English anyway keeps its English sentences, and
         stays as written if its Korean ones do not translate.
         """
-        english = (
-            try_translate(generator, checked, self.checks.faithful_below) if translate else None
-        )
+        threshold = self.checks.faithful_below
+        english = try_translate(generator, checked, threshold, turn.query) if translate else None
         if english is not None:
             return checked_answer(turn, english, notes=[NOTE])
         if written == turn.lang:

@@ -38,8 +38,9 @@ from rag.answering.prompt import SYSTEM, render_source, sources_block
 from rag.llm.base import Judge
 from rag.text.change import reversed_change
 from rag.text.institutions import invented_ministries
-from rag.text.korean import kiwi
+from rag.text.korean import kiwi, unspaced
 from rag.text.lang import language
+from rag.text.romanize import invented_names
 
 if TYPE_CHECKING:
     from kiwipiepy import Token
@@ -116,7 +117,7 @@ def _is_name(token: Token) -> bool:
 
 def _key(text: str) -> str:
     """Text compared as names are: lower case, no spaces (네이버 클라우드 = 네이버클라우드)."""
-    return re.sub(r"\s+", "", text.lower())
+    return unspaced(text.lower())
 
 
 def name_groups(text: str) -> list[dict[str, str]]:
@@ -174,8 +175,8 @@ def verbatim(claim: str, sources: Sequence[str]) -> bool:
     Such a sentence is stated by its source by definition; the chat model's verdict on
     it could only be wrong. Shorter than :data:`VERBATIM_CHARS`, a match says nothing.
     """
-    key = re.sub(r"\s+", "", claim).rstrip(".。")
-    return len(key) >= VERBATIM_CHARS and any(key in re.sub(r"\s+", "", s) for s in sources)
+    key = unspaced(claim).rstrip(".。")
+    return len(key) >= VERBATIM_CHARS and any(key in unspaced(s) for s in sources)
 
 
 def _abbreviates(name: str, text: str) -> bool:
@@ -202,11 +203,14 @@ def novel_names(claim: str, source: str) -> list[str]:
     """The claim's names that the source neither contains nor abbreviates.
 
     Case and spacing are ignored (네이버 클라우드 = 네이버클라우드). Of an English claim
-    on a Korean source, the Korean ministries it names
-    (:func:`rag.text.institutions.invented_ministries`).
+    on a Korean source, the Korean ministries
+    (:func:`rag.text.institutions.invented_ministries`) and the countries and places of
+    known English name (:func:`rag.text.romanize.invented_names`) it names.
     """
     if language(claim) == "en":
-        return invented_ministries(claim, source) if language(source) == "ko" else []
+        if language(source) != "ko":
+            return []
+        return invented_ministries(claim, source) + invented_names(claim, source)
     haystack = _key(source)
     return list(
         dict.fromkeys(

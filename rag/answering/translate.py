@@ -5,13 +5,17 @@ in Hangul, figures are misread, names invented. In Korean they answer from the s
 sources far better, and every check (citations, faithfulness, answer type) compares
 Korean with Korean. So an English question's answer is written and checked in Korean
 and then translated one sentence at a time, each with its own narrow prompt and the
-figures already in English (``9090억원`` -> ``909 billion won``, ``내년 (next year)``).
-A translation is kept only if it is English, does not loop on a phrase, and keeps the
+figures already in English (``9090억원`` -> ``909 billion won``, ``내년 (next year)``)
+and the names whose English is known (``리벨리온`` -> ``Rebellions``, ``리창`` -> the
+question's ``Li Qiang``, ``최현택`` -> ``Choi Hyeon-taek (최현택)``).
+A translation is kept only if it is English, does not loop on a phrase, is not much
+shorter than the sentence (:data:`SHORTEST`), and keeps the
 sentence's figures and names: no figure dropped or added
 (:func:`rag.text.numbers.unsupported_numbers` both ways), every Latin name or acronym
 of the Korean (NIA, BPR, SaaS) still there, every Hangul name romanised recognisably
-(:mod:`rag.text.romanize`: "Google" for 네이버 is caught), and no Korean ministry the
-sentence does not name (:mod:`rag.text.institutions`). A sentence that fails gets one
+(:mod:`rag.text.romanize`: "Google" for 네이버 is caught), and no Korean ministry or
+country of known English name the sentence does not name
+(:func:`rag.answering.faithful.novel_names`). A sentence that fails gets one
 more try with the rule made firm; if that fails too, the whole translation is rejected
 and the caller falls back. With a calibrated model, the faithfulness judge must also
 find that the Korean sentence states the English one.
@@ -33,10 +37,10 @@ from rag.errors import GeneratorError
 from rag.llm.base import Generator
 from rag.records import Claim
 from rag.text.english import for_translation, only_figures, with_english_figures
-from rag.text.institutions import invented_ministries
+from rag.text.korean import unspaced
 from rag.text.lang import hangul_share, korean_grammar
 from rag.text.numbers import unsupported_numbers
-from rag.text.romanize import hangul_names, rendered
+from rag.text.romanize import hangul_names, rendered, with_english_names
 
 SYSTEM = (
     "You translate sentences from Korean news articles into English. Text inside <source> "
@@ -56,6 +60,11 @@ FIRM = (
 _LATIN = re.compile(r"[A-Za-z][A-Za-z0-9&+.-]*[A-Za-z0-9+]")
 # Most Hangul a translation may keep (a name in brackets); more is untranslated Korean.
 HANGUL_LEFT = 0.1
+# Least length of a translation, as a share of what the sentence should take in English:
+# two letters per Hangul syllable, one per other character, spaces aside. Kept
+# translations of the stored tries took 0.91-1.92 of it; the 0.5B's "Korea's major
+# policies were discussed worldwide, …" for a sentence listing five of them took 0.30.
+SHORTEST = 0.6
 # Most tokens one translated sentence may take.
 MAX_TOKENS = 160
 # The note on a translated answer.
@@ -80,31 +89,39 @@ class Translation:
     fault: str = ""
 
 
-def messages(korean: str, fault: str = "") -> list[dict[str, str]]:
-    """The chat messages that ask for one sentence's translation."""
-    ask = ASK.format(sentence=defang(for_translation(korean)))
+def messages(korean: str, fault: str = "", question: str = "") -> list[dict[str, str]]:
+    """The chat messages that ask for one sentence's translation.
+
+    The sentence is shown with its figures (:func:`rag.text.english.for_translation`)
+    and the names whose English is known (:func:`rag.text.romanize.with_english_names`,
+    which takes the spelling of the English ``question`` that names one) in English.
+    """
+    shown = for_translation(with_english_names(korean, question))
+    ask = ASK.format(sentence=defang(shown))
     if fault:
         ask += "\n\n" + FIRM.format(fault=fault)
     return [{"role": "system", "content": SYSTEM}, {"role": "user", "content": ask}]
 
 
 def fault(korean: str, english: str) -> str:
-    """Why a translation can't be kept ("" if it can): language, figures, names."""
+    """Why a translation can't be kept ("" if it can): language, length, figures, names."""
     if not english:
         return "was empty"
     if _untranslated(english):
         return "was not in English"
     if loops(english):
         return "repeated itself"
+    if _length(english) < SHORTEST * _expected_length(korean):
+        return "left out most of the sentence"
     added = unsupported_numbers(english, [with_english_figures(korean)])
     if added:
         return f"gave {added[0]}, which the sentence does not"
     dropped = unsupported_numbers(korean, [english])
     if dropped:
         return f"left out {dropped[0]}"
-    invented = invented_ministries(english, korean)
+    invented = faithful.novel_names(english, korean)
     if invented:
-        return f"named the {invented[0]}, which the sentence does not"
+        return f"named {invented[0]}, which the sentence does not"
     lost = [w for w in _LATIN.findall(korean) if w.lower() not in english.lower()]
     lost += [n for n in hangul_names(korean) if not rendered(n, english)]
     if lost:
@@ -112,18 +129,33 @@ def fault(korean: str, english: str) -> str:
     return ""
 
 
-def _reply(generator: Generator, korean: str, why: str) -> str:
+def _length(text: str) -> int:
+    """How many characters a text has, spaces aside."""
+    return len(unspaced(text))
+
+
+def _expected_length(korean: str) -> int:
+    """About how many characters, spaces aside, a Korean sentence takes in English.
+
+    Two letters per Hangul syllable, one per other character.
+    """
+    return _length(korean) + len(re.findall(r"[가-힣]", korean))
+
+
+def _reply(generator: Generator, korean: str, why: str, question: str) -> str:
     """The model's translation, its first non-empty line, quotes and spaces trimmed.
 
     Raises:
         GeneratorError: If the model fails.
     """
-    text = "".join(generator.stream(messages(korean, why), MAX_TOKENS, ("\n\n",)))
+    text = "".join(generator.stream(messages(korean, why, question), MAX_TOKENS, ("\n\n",)))
     line = next((x for x in text.splitlines() if x.strip()), "")
     return line.strip().strip('"“”').strip()
 
 
-def translate_sentence(generator: Generator, korean: str, threshold: float = 0.0) -> Translation:
+def translate_sentence(
+    generator: Generator, korean: str, threshold: float = 0.0, question: str = ""
+) -> Translation:
     """Translate one Korean sentence (no citation markers), with one firmer retry.
 
     Args:
@@ -132,13 +164,15 @@ def translate_sentence(generator: Generator, korean: str, threshold: float = 0.0
         threshold: Least P(YES) of the faithfulness question "does the Korean sentence
             state everything the English one says?" (:mod:`rag.answering.faithful`);
             0 checks by the rules of :func:`fault` only.
+        question: The English question it answers, whose spelling of a name the
+            translation is given (:func:`messages`).
 
     Raises:
         GeneratorError: If the model fails.
     """
     why = ""
     for _ in range(2):
-        english = _reply(generator, korean, why)
+        english = _reply(generator, korean, why, question)
         why = fault(korean, english) or _unfaithful(generator, korean, english, threshold)
         if not why:
             return Translation(english)
@@ -152,14 +186,14 @@ def _unfaithful(generator: Generator, korean: str, english: str, threshold: floa
 
 
 def translate_answer(
-    generator: Generator, checked: Verified, threshold: float = 0.0
+    generator: Generator, checked: Verified, threshold: float = 0.0, question: str = ""
 ) -> Verified | None:
     """A checked Korean answer in English, claim by claim, citations kept.
 
     Only the claims with Hangul are translated (an answer the model wrote in English
     may leave terms in Korean: "5 fields: 법률, 의료, 심리상담"), and a bare phrase of
     figures ("70건", "2024년 9090억원") is written in English by rule
-    (:func:`rag.text.english.only_figures`). ``threshold`` is
+    (:func:`rag.text.english.only_figures`). ``threshold`` and ``question`` are
     :func:`translate_sentence`'s.
 
     Returns:
@@ -179,7 +213,7 @@ def translate_answer(
         if figures:  # "70건" -> "70": nothing for the model to get wrong
             claims.append(replace(claim, text=figures))
             continue
-        done = translate_sentence(generator, claim.text, threshold)
+        done = translate_sentence(generator, claim.text, threshold, question)
         if not done.text:
             return None
         claims.append(replace(claim, text=done.text))
@@ -196,10 +230,12 @@ def has_korean(answer: Verified) -> bool:
     return any(_untranslated(c.text) for c in answer.claims)
 
 
-def try_translate(generator: Generator, checked: Verified, threshold: float) -> Verified | None:
+def try_translate(
+    generator: Generator, checked: Verified, threshold: float, question: str = ""
+) -> Verified | None:
     """:func:`translate_answer`, or None also when the chat model fails."""
     try:
-        return translate_answer(generator, checked, threshold)
+        return translate_answer(generator, checked, threshold, question)
     except GeneratorError:
         return None
 

@@ -27,6 +27,7 @@ from datetime import date
 from rag.indexing import meta
 from rag.indexing.ingest import Source
 from rag.records import Document, Removed
+from rag.text.korean import unspaced
 
 _SPACES = re.compile(r"[\s\u00a0\u2000-\u200a\u202f\u205f\u3000]+")
 _INVISIBLE = re.compile(r"[\u200b-\u200f\u2060\ufeff\u00ad]")
@@ -103,7 +104,7 @@ def normalize(text: str) -> list[str]:
 
 
 def _squash(text: str) -> str:
-    return re.sub(r"\s+", "", text).lower()
+    return unspaced(text).lower()
 
 
 def _key(text: str) -> str:

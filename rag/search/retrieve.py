@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from collections import Counter
 from dataclasses import replace
 
@@ -12,6 +11,7 @@ from rag.indexing.embed import Embedder
 from rag.indexing.store import Index
 from rag.records import Hit
 from rag.search.rerank import Reranker
+from rag.text.korean import unspaced
 
 
 def fuse(
@@ -53,7 +53,7 @@ def fuse(
 
 def shingles(text: str, n: int = 3) -> frozenset[str]:
     """Character n-grams of the text without spaces (language-independent)."""
-    squashed = re.sub(r"\s+", "", text)
+    squashed = unspaced(text)
     return frozenset(squashed[i : i + n] for i in range(max(1, len(squashed) - n + 1)))
 
 

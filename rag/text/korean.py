@@ -30,6 +30,7 @@ _ABBREVIATION = re.compile(
     r"(?:\b(?:[A-Za-z]\.)+|\b(?:Mr|Mrs|Ms|Dr|Prof|Sr|Jr|St|vs|etc|Inc|Co|Corp|Ltd|No|Gov|Sen|Rep|Fig|Vol|pp|approx|Jan|Feb|Aug|Sept|Oct|Nov|Dec)\.)$"
 )
 _WORD = re.compile(r"[a-z0-9]+(?:[.'][a-z0-9]+)*")
+_SPACE = re.compile(r"\s+")
 
 
 @cache
@@ -38,6 +39,15 @@ def kiwi() -> Kiwi:
     from kiwipiepy import Kiwi
 
     return Kiwi()
+
+
+def unspaced(text: str) -> str:
+    """``text`` without its spaces: how texts are compared whatever their Korean spacing.
+
+    Korean spacing varies between writers (네이버 클라우드, 네이버클라우드), so names,
+    sentences, paragraphs and character shingles are all compared without it.
+    """
+    return _SPACE.sub("", text)
 
 
 def split_sentences(text: str) -> list[tuple[int, int]]:

@@ -22,35 +22,42 @@ _FINAL = "- k k k n n n t l k m l l l p l m p p t t ng t t k t p t".split()
 _MERGE = str.maketrans("vflkcqzx", "bprgggjs")
 # Korean names whose English form is not a romanisation (or is one a model may spell
 # another way), and the common words among Kiwi's proper nouns: the corpus's, by hand.
+# The first form is how an English sentence writes it (:func:`english_form`).
 ENGLISH_NAMES = {
-    "한국": ("korea", "korean"),
-    "대한민국": ("korea", "korean"),
-    "중국": ("china", "chinese"),
-    "일본": ("japan", "japanese"),
-    "미국": ("united states", "u.s.", "us", "america", "american"),
-    "영국": ("united kingdom", "uk", "britain", "british"),
-    "독일": ("germany", "german"),
-    "인도": ("india", "indian"),
-    "유럽": ("europe", "european"),
-    "프랑스": ("france", "french"),
-    "싱가포르": ("singapore", "singaporean"),
-    "캐나다": ("canada", "canadian"),
-    "유럽연합": ("european union", "eu"),
-    "아세안": ("asean",),
-    "중동": ("middle east", "middle eastern"),
-    "아태지역": ("asia-pacific", "asia pacific"),
-    "뉴욕": ("new york",),
-    "실리콘밸리": ("silicon valley",),
-    "백악관": ("white house",),
-    "청와대": ("cheong wa dae", "cheongwadae", "blue house"),
-    "전인대": ("national people's congress", "national people’s congress", "npc"),
-    "인민일보": ("people's daily", "people’s daily"),
-    "연합뉴스": ("yonhap",),
-    "전자신문": ("electronic times", "etnews"),
-    "코엑스": ("coex",),
-    "엠마뉘엘": ("emmanuel",),
-    "마크롱": ("macron",),
-    "밴스": ("vance",),
+    "한국": ("Korea", "korean"),
+    "대한민국": ("Korea", "korean"),
+    "중국": ("China", "chinese"),
+    "일본": ("Japan", "japanese"),
+    "미국": ("United States", "u.s.", "us", "america", "american"),
+    "영국": ("United Kingdom", "uk", "britain", "british"),
+    "독일": ("Germany", "german"),
+    "인도": ("India", "indian"),
+    "유럽": ("Europe", "european"),
+    "프랑스": ("France", "french"),
+    "싱가포르": ("Singapore", "singaporean"),
+    "캐나다": ("Canada", "canadian"),
+    "유럽연합": ("European Union", "eu"),
+    "아세안": ("ASEAN",),
+    "중동": ("Middle East", "middle eastern"),
+    "아태지역": ("Asia-Pacific", "asia pacific"),
+    "뉴욕": ("New York",),
+    "실리콘밸리": ("Silicon Valley",),
+    "백악관": ("White House",),
+    "청와대": ("Cheong Wa Dae", "cheongwadae", "blue house"),
+    "전인대": ("National People's Congress", "national people’s congress", "npc"),
+    "전국인민대표대회": ("National People's Congress", "national people’s congress", "npc"),
+    "인민일보": ("People's Daily", "people’s daily"),
+    "연합뉴스": ("Yonhap",),
+    "전자신문": ("Electronic Times", "etnews"),
+    "코엑스": ("COEX",),
+    "엠마뉘엘": ("Emmanuel",),
+    "마크롱": ("Macron",),
+    "밴스": ("Vance",),
+    "네이버": ("Naver",),
+    "카카오": ("Kakao",),
+    "리벨리온": ("Rebellions", "rebellion"),
+    "코난테크놀로지": ("Konan Technology",),
+    "스캐터랩": ("Scatter Lab", "scatterlab"),
     # Loanwords and words Kiwi tags as proper nouns, which are translated as words.
     "클라우드": ("cloud",),
     "플래그십": ("flagship",),
@@ -58,6 +65,8 @@ ENGLISH_NAMES = {
     "코칭": ("coaching",),
     "초거대": ("hyperscale", "hyper-scale", "super-large", "super-giant", "giant", "large-scale"),
 }
+# Names of the table an English text may give though its Korean source does not.
+_IMPLICIT = frozenset({"한국", "대한민국"})
 # Skeleton similarity from which a Latin name counts as a romanisation.
 SIMILAR = 0.6
 # How many consonants a Latin name may have beyond the Hangul one's (h aside, which
@@ -71,9 +80,20 @@ COVERED = 0.6
 # "Choi Sung-hak" does not pass for 최현택 on the 최 and a shared n. A single word must
 # sound like the whole name (0.8, every consonant): "Background" scores 0.62 against
 # 배경훈, while Seoul (서울) and Gojin (고진) pass.
-_FAMILY_NAMES = frozenset(
-    "김이박최정강조윤장임한오서신권황안송류전홍고문양손배백허유남심노하곽성차주우구민진나지엄채원천방공현함변염"
+# Each is given with the way it is usually written in English (not Revised
+# Romanisation's Gim, I, Bak, Choe), which a translation is handed (:func:`english_form`).
+_FAMILY_ENGLISH = dict(
+    zip(
+        "김이박최정강조윤장임한오서신권황안송류전홍고문양손배백허유남심노하곽성차주우구민진나지엄채원천방공현함변염",
+        (
+            "Kim Lee Park Choi Jung Kang Cho Yoon Jang Lim Han Oh Seo Shin Kwon Hwang Ahn Song "
+            "Ryu Jeon Hong Ko Moon Yang Son Bae Baek Heo Yoo Nam Shim Roh Ha Kwak Sung Cha Joo "
+            "Woo Koo Min Jin Na Ji Eom Chae Won Cheon Bang Kong Hyun Ham Byun Yeom"
+        ).split(),
+        strict=True,
+    )
 )
+_FAMILY_NAMES = frozenset(_FAMILY_ENGLISH)
 SIMILAR_WORD = 0.8
 # How a name's first consonant may be spelled, by its initial (ㄱ, ㄲ, ㄴ, ...). The
 # skeletons merge g/k/c, so "Kwon" would pass for 최 on them alone. Foreign names
@@ -165,7 +185,7 @@ def rendered(hangul: str, english: str) -> bool:
     if hangul in english:
         return True
     if known:
-        return any(re.search(rf"(?<!\w){re.escape(k)}(?!\w)", english, re.I) for k in known)
+        return any(_holds(english, k, ignore_case=True) for k in known)
     runs = (
         words[i : i + n]
         for words in (r.split() for r in capitalised_runs(english))
@@ -211,14 +231,104 @@ def hangul_names(text: str) -> list[str]:
     )
 
 
+def invented_names(english: str, korean: str) -> list[str]:
+    """The names of :data:`ENGLISH_NAMES` an English text gives that the Korean does not.
+
+    Dev en-35's translation began "By 2025, the United States will complete five
+    standard applications …" for a sentence on Beijing's plan that names no 미국. A
+    name counts as written in its first form, capitalised as there ("us" is no United
+    States), and as given when the Korean holds its Hangul (or a Hangul name with the
+    same English) or one of its forms in Latin letters ("EU"). Korea is not checked:
+    Korean news leaves it unsaid, and "정부" is rightly "the Korean government".
+    """
+    out = []
+    for hangul, forms in ENGLISH_NAMES.items():
+        name = forms[0]
+        if hangul in _IMPLICIT or name.islower() or not _holds(english, name):
+            continue
+        same = [h for h, f in ENGLISH_NAMES.items() if f[0] == name]
+        if not any(h in korean for h in same) and not any(
+            _holds(korean, form, ignore_case=True) for form in forms
+        ):
+            out.append(name)
+    return list(dict.fromkeys(out))
+
+
+def _holds(text: str, words: str, ignore_case: bool = False) -> bool:
+    """Whether ``text`` holds ``words`` as whole Latin words ("EU" in "EU가" too)."""
+    pattern = rf"(?<![A-Za-z0-9]){re.escape(words)}(?![A-Za-z0-9])"
+    return re.search(pattern, text, re.IGNORECASE if ignore_case else 0) is not None
+
+
+def english_form(hangul: str, question: str = "") -> str:
+    """How an English sentence should write a Hangul name, or "" when that is not known.
+
+    The name's known English form (``전인대`` -> ``National People's Congress``); else
+    the spelling of an English question that names it (``리창`` -> ``Li Qiang``, one to
+    three capitalised words that :func:`sounds_like` it, the fewest first); else, for a
+    Korean person's name, the usual spelling of the family name and the given name in
+    Revised Romanisation, with the Hangul after it for the reader to check (``최현택``
+    -> ``Choi Hyeon-taek (최현택)``). Other names (a company the table does not know)
+    are left to the translator.
+    """
+    known = ENGLISH_NAMES.get(hangul)
+    if known:
+        return known[0]
+    words = [r.split() for r in capitalised_runs(question)]
+    for n in (1, 2, 3):
+        for run in (w[i : i + n] for w in words for i in range(len(w) - n + 1)):
+            if sounds_like(run, hangul):
+                return " ".join(run)
+    if _person(hangul):
+        given = "-".join(romanize(syllable) for syllable in hangul[1:]).capitalize()
+        return f"{_FAMILY_ENGLISH[hangul[0]]} {given} ({hangul})"
+    return ""
+
+
+def with_english_names(text: str, question: str = "") -> str:
+    """``text`` with each name :func:`english_form` knows written in English, in place.
+
+    A small model translating "리창 중국 총리가" or "네이버, 카카오, 리벨리온" drops the
+    premier or writes Google for 네이버; given "Li Qiang China 총리가" it copies the
+    name, as it copies the figures already in English (:mod:`rag.text.english`). Only a
+    name that stands as a word is replaced: one followed by a particle, a space or
+    punctuation, not the 한국 of 한국소프트웨어산업협회 or 한국IT.
+    """
+    tokens = kiwi().tokenize(text)
+    out, cursor = [], 0
+    for i, token in enumerate(tokens):
+        end = token.start + token.len
+        after = tokens[i + 1] if i + 1 < len(tokens) else None
+        glued = after is not None and after.start == end and not after.tag.startswith(("J", "S"))
+        if (
+            token.tag != "NNP"
+            or text[token.start : end] != token.form
+            or not _HANGUL_ONLY.match(token.form)
+            or _INSTITUTION.search(token.form)
+            or glued
+            or (end < len(text) and text[end].isascii() and text[end].isalnum())
+            or (token.start > 0 and text[token.start - 1].isalnum())
+        ):
+            continue
+        english = english_form(token.form, question)
+        if english:
+            out.append(text[cursor : token.start] + english)
+            cursor = end
+    out.append(text[cursor:])
+    return "".join(out)
+
+
 __all__ = [
     "ENGLISH_NAMES",
     "capitalised_runs",
+    "english_form",
     "hangul_names",
+    "invented_names",
     "rendered",
     "romanize",
     "same_onset",
     "similarity",
     "skeleton",
     "sounds_like",
+    "with_english_names",
 ]
