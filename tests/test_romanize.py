@@ -164,6 +164,8 @@ def test_capitalised_runs_are_where_a_romanised_name_can_be():
         ("최현택", "", "Choi Hyeon-taek (최현택)"),  # a person: usual family name, RR given
         ("이종호", "", "Lee Jong-ho (이종호)"),
         ("리창", "", ""),  # no family name, no table entry, not in the question
+        ("강릉", "", ""),  # two syllables: as often a place as a person
+        ("서울", "", "Seoul"),
         ("베이징", "Who leads Korea's AI policy?", ""),
         ("스캐터랩", "", "Scatter Lab"),
     ],

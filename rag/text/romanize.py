@@ -41,6 +41,7 @@ ENGLISH_NAMES = {
     "중동": ("Middle East", "middle eastern"),
     "아태지역": ("Asia-Pacific", "asia pacific"),
     "뉴욕": ("New York",),
+    "서울": ("Seoul",),
     "실리콘밸리": ("Silicon Valley",),
     "백악관": ("White House",),
     "청와대": ("Cheong Wa Dae", "cheongwadae", "blue house"),
@@ -266,10 +267,11 @@ def english_form(hangul: str, question: str = "") -> str:
     The name's known English form (``전인대`` -> ``National People's Congress``); else
     the spelling of an English question that names it (``리창`` -> ``Li Qiang``, one to
     three capitalised words that :func:`sounds_like` it, the fewest first); else, for a
-    Korean person's name, the usual spelling of the family name and the given name in
-    Revised Romanisation, with the Hangul after it for the reader to check (``최현택``
-    -> ``Choi Hyeon-taek (최현택)``). Other names (a company the table does not know)
-    are left to the translator.
+    Korean person's name of three syllables, the usual spelling of the family name and
+    the given name in Revised Romanisation, with the Hangul after it for the reader to
+    check (``최현택`` -> ``Choi Hyeon-taek (최현택)``). Other names (a company the table
+    does not know, a two-syllable name, which is as often a place: 서울, 강릉) are left
+    to the translator.
     """
     known = ENGLISH_NAMES.get(hangul)
     if known:
@@ -279,7 +281,7 @@ def english_form(hangul: str, question: str = "") -> str:
         for run in (w[i : i + n] for w in words for i in range(len(w) - n + 1)):
             if sounds_like(run, hangul):
                 return " ".join(run)
-    if _person(hangul):
+    if _person(hangul) and len(hangul) == 3:
         given = "-".join(romanize(syllable) for syllable in hangul[1:]).capitalize()
         return f"{_FAMILY_ENGLISH[hangul[0]]} {given} ({hangul})"
     return ""
