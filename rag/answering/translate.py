@@ -62,8 +62,9 @@ _LATIN = re.compile(r"[A-Za-z][A-Za-z0-9&+.-]*[A-Za-z0-9+]")
 HANGUL_LEFT = 0.1
 # Least length of a translation, as a share of what the sentence should take in English:
 # two letters per Hangul syllable, one per other character, spaces aside. Kept
-# translations of the stored tries took 0.91-1.92 of it; the 0.5B's "Korea's major
-# policies were discussed worldwide, …" for a sentence listing five of them took 0.30.
+# translations of the stored tries took 0.91-1.92 of it; a try of dev en-24 that dropped
+# most of a 188-character sentence ("Korea: The country has introduced a new AI basic
+# law, …") took 0.53 (bench/results/translation-faults/tries-15.jsonl).
 SHORTEST = 0.6
 # Most tokens one translated sentence may take.
 MAX_TOKENS = 160
