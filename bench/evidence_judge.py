@@ -66,7 +66,7 @@ def measure(questions: Path, question_first: bool = False) -> list[dict]:
         if not item.get("answerable", True):
             continue
         query, hits = assistant.retrieve(item["question"], item.get("conversation") or ())
-        ranked = evidence.rank(query, hits, assistant.similarity())
+        ranked = evidence.rank(query, hits, assistant.similarity(), assistant.similarity(True))
         chosen = evidence.select(ranked, config.evidence_sentences)
         quotes = [e["quote"] for e in item.get("evidence", [])]
         started = time.perf_counter()

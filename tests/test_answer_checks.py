@@ -124,6 +124,12 @@ def test_a_place_or_name_the_question_already_holds_does_not_answer_it(answer, e
     assert gives(answer, "place", question) is expected
 
 
+def test_a_latin_name_the_question_holds_with_a_particle_does_not_answer_it():
+    question = "NIA가 함께 추진하는 기관은 어디야?"
+    assert not gives("NIA가 추진한다.", "name", question)  # "NIA가": the particle attaches
+    assert gives("과기정통부가 NIA와 추진한다.", "name", question)
+
+
 SEVENTY = "작년엔 공공 AI 활용 사례를 70건 만들었다던데, 올해는 몇 건이 목표야?"
 
 

@@ -123,7 +123,7 @@ def test_wrong_language_is_retried_once_with_a_firmer_instruction(built):
     n = budget_source(assistant(built), question)
     replies = ("정부는 9090억원을 투입한다.", f"Korea will invest 9090억원 in AI in 2024 [{n}].")
     a = assistant(built, *replies, english_answers="direct")
-    a.similarity = lambda: None  # the fake embedder cannot match English to Korean
+    a.similarity = lambda questions=False: None  # the fake embedder cannot match English to Korean
     events = list(a.stream(question, lang="en"))
     assert [type(e) for e in events].count(Reset) == 1
     answer = events[-1].answer
@@ -413,7 +413,7 @@ def test_korean_terms_left_in_an_english_answer_are_translated(built):
     mixed = f"Korea will invest 909 billion won in 전국민 인공지능 일상화 사업 in 2024 [{n}]."
     english = "Korea will invest 909 billion won in everyday AI for all citizens in 2024."
     a = assistant(built, mixed, english)
-    a.similarity = lambda: None  # the fake embedder cannot match English to Korean
+    a.similarity = lambda questions=False: None  # the fake embedder cannot match English to Korean
     events = list(a.stream(question, lang="en"))
     answer = events[-1].answer
     assert Stage("translating") in events and not any(isinstance(e, Reset) for e in events)
@@ -497,7 +497,7 @@ def test_asked_for_korean_a_model_that_answers_in_english_is_taken_as_it_is(buil
     question = "2024년 전국민 인공지능 일상화 예산은 얼마야?"
     n = budget_source(assistant(built), question)
     a = assistant(built, f"Korea will invest 9090억원 (909 billion won) in 2024 [{n}].")
-    a.similarity = lambda: None  # the fake embedder cannot match English to Korean
+    a.similarity = lambda questions=False: None  # the fake embedder cannot match English to Korean
     events = list(a.stream(question, lang="en"))
     answer = events[-1].answer
     assert not any(isinstance(e, Reset) for e in events) and len(a._generator.prompts) == 1

@@ -43,6 +43,19 @@ def test_e5_family_gets_query_and_passage_prefixes_when_its_config_has_none(
     assert (plain.query_prompt, plain.document_prompt) == ("", "")
 
 
+def test_questions_get_the_question_answering_prompt_where_the_family_has_one(
+    tiny_embedder_no_prompts,
+):
+    model = Embedder(str(tiny_embedder_no_prompts)).model
+    gemma = Embedder("google/embeddinggemma-300m", model=model)
+    assert gemma.question_prompt == "task: question answering | query: "
+    text = "What is the budget?"
+    direct = model.encode([text], prompt=gemma.question_prompt, normalize_embeddings=True)[0]
+    np.testing.assert_allclose(gemma.encode_questions([text])[0], direct, rtol=1e-5)
+    e5 = Embedder("intfloat/multilingual-e5-base", model=model)
+    assert e5.question_prompt == e5.query_prompt == "query: "  # none of its own: the query one
+
+
 def test_missing_model_id_says_how_to_fetch_it_or_point_at_a_folder(tmp_path):
     env = {"RAG_MODELS_DIR": str(tmp_path)}
     with pytest.raises(ModelError) as info:

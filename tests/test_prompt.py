@@ -2,6 +2,8 @@ from __future__ import annotations
 
 import re
 
+import pytest
+
 from rag.answering import evidence
 from rag.answering.prompt import JUDGE, REFUSAL, build_prompt, judge, render_source
 from rag.records import Chunk, Hit
@@ -75,6 +77,29 @@ def test_evidence_sentences_make_the_sources_best_first_numbered_by_passage():
     best_first = [s.text for s in chosen if s.source == 3]
     assert prompt.texts[0] == " … ".join(best_first)
     assert best_first[0].startswith("60개 국가")
+
+
+def test_sentences_in_another_language_are_scored_by_the_answering_similarity_alone():
+    import numpy as np
+
+    # Scores by sentence: the query-prompt similarity prefers the plan's opening,
+    # the question-answering one the sentence that answers.
+    opening, answer = HITS[1].chunk.text.split(". ")
+    by_query = {opening + ".": 0.6, answer: 0.5}
+    by_answer = {opening + ".": 0.4, answer: 0.7}
+
+    def table(scores):
+        return lambda questions, sentences: np.array([[scores[s] for s in sentences]])
+
+    english = "Which fields will the pilot cases cover?"
+    ranked = evidence.rank(english, [HITS[1]], table(by_query), table(by_answer))
+    assert [s.text for s in ranked] == [answer, opening + "."]
+    assert ranked[0].score == pytest.approx(evidence.DENSE_WEIGHT * 0.7 - evidence.RANK_PENALTY)
+    # The same sentences asked in Korean: the query prompt and the shared words decide.
+    korean = evidence.rank("베이징시 청사진", [HITS[1]], table(by_query), table(by_answer))
+    assert korean[0].text == opening + "."
+    # No answering similarity: the other one, still without word overlap.
+    assert evidence.rank(english, [HITS[1]], table(by_query))[0].text == opening + "."
 
 
 def test_english_answers_get_english_figures_and_a_hint_for_the_asked_kind():

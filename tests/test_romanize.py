@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import pytest
 
+from rag.text.institutions import invented_names
 from rag.text.romanize import (
     _FAMILY_ENGLISH,
     capitalised_runs,
     english_form,
     hangul_names,
-    invented_names,
     rendered,
     romanize,
     same_onset,
@@ -206,3 +206,10 @@ def test_invented_names_are_the_tables_names_the_korean_does_not_give():
     congress = "At the National People's Congress, Li Qiang stressed 'AI+'."
     assert invented_names(congress, "리창 총리는 전국인민대표대회에서 'AI+'를 강조했다.") == []
     assert invented_names("The Korean government said so.", "정부가 밝혔다.") == []  # implicit
+    # Other forms, as a sentence writes them (dev en-22's "The U.S. Secretary of State")
+    talks = "유상임 장관은 유럽연합, 싱가포르 등과 회담했다."
+    assert invented_names("The U.S. Secretary of State held talks.", talks) == ["United States"]
+    assert invented_names("US and American officials met.", talks) == ["United States"]
+    assert invented_names("The U.S. envoy met them.", "미국 린 파커 수석부실장을 만나") == []
+    assert invented_names("The European Union and Singapore met.", talks) == []  # not "European"
+    assert invented_names("A UK delegation came.", talks) == ["United Kingdom"]

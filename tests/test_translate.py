@@ -179,6 +179,24 @@ def test_a_bare_phrase_of_figures_is_not_given_to_the_model():
     assert len(gen.prompts) == 1  # only the sentence went to the model
 
 
+def test_a_translation_or_answer_that_gives_a_title_the_korean_does_not_is_caught():
+    from rag.answering.faithful import check
+    from rag.text.institutions import invented_titles
+
+    # dev en-05, as the 1.5B translated it; the 대표 of 전국인민대표대회 is no title
+    korean = "리창 중국 총리는 정기국회격인 올 3월 전국인민대표대회에서 AI산업을 강조했다."
+    english = "Li Qiang, China's President, stressed the AI industry at the NPC in March."
+    assert invented_titles(english, korean) == ["President"]
+    assert fault(korean, english) == "named President, which the sentence does not"
+    assert not check(english, [korean], None, 0.0).faithful
+    premier = "Premier Li Qiang stressed the AI industry at the NPC in March."
+    assert invented_titles(premier, korean) == []
+    assert invented_titles("Vice President Vance spoke.", "J. D. 밴스 미국 부통령이 연설했다") == []
+    assert invented_titles("The Prime Minister of India", "인도의 나렌드라 모디 총리와") == []
+    assert invented_titles("Minister Yoo led it.", "유상임 장관을 수석대표로") == []
+    assert invented_titles("the president of the association said", "협회 측은 밝혔다") == []
+
+
 def test_a_translation_or_answer_that_invents_a_ministry_is_caught():
     from rag.answering.faithful import check
     from rag.text.institutions import invented_ministries

@@ -18,7 +18,7 @@ from typing import Literal
 from rag.text.korean import kiwi
 from rag.text.lang import hangul_share
 from rag.text.numbers import Quantity, find_quantities, same_quantity
-from rag.text.romanize import rendered
+from rag.text.romanize import holds_words, rendered
 
 AnswerType = Literal["amount", "count", "date", "place", "name", "list", "yesno", "reason", "other"]
 TYPES: tuple[AnswerType, ...] = (
@@ -235,7 +235,7 @@ def _asked(name: str, question: str) -> bool:
     """Whether the question already holds a name: as a word, or romanised if in Hangul."""
     if hangul_share(name) > 0:
         return name in question or rendered(name, question)
-    return bool(re.search(rf"(?<!\w){re.escape(name)}(?!\w)", question, re.I))
+    return holds_words(question, name, ignore_case=True)
 
 
 def gives(text: str, kind: AnswerType, question: str = "") -> bool:

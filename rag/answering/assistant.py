@@ -85,7 +85,7 @@ class Assistant:
         self._searcher = searcher
         self._generator = generator
         self._generator_error = ""
-        self._similarity: Similarity | None = None
+        self._similarity: dict[bool, Similarity] = {}
         self.checks = checks(config)
 
     @property
@@ -130,16 +130,22 @@ class Assistant:
                 self._generator_error = str(exc)
         return self._generator
 
-    def similarity(self) -> Similarity | None:
-        """Cosine similarity between texts with the index's embedder, if loadable."""
-        if self._similarity is None:
+    def similarity(self, questions: bool = False) -> Similarity | None:
+        """Cosine similarity between texts with the index's embedder, if loadable.
+
+        With ``questions``, of questions against the sentences that may answer them
+        (:func:`rag.answering.cite.score.embedding_similarity`).
+        """
+        if questions not in self._similarity:
             try:
                 searcher = self.searcher
                 known = searcher.index.sentences
-                self._similarity = embedding_similarity(searcher.embedder, known=known)
+                self._similarity[questions] = embedding_similarity(
+                    searcher.embedder, known=known, questions=questions
+                )
             except RagError:
                 return None
-        return self._similarity
+        return self._similarity[questions]
 
     def retrieve(
         self,
@@ -231,7 +237,7 @@ class Assistant:
         if not hits or (weak and not self.calibrating):
             yield Answered(refusal(turn))
             return
-        turn.ranked = evidence.rank(query, hits, self.similarity())
+        turn.ranked = evidence.rank(query, hits, self.similarity(), self.similarity(True))
         turn.kinds = expected_types(query, lang)
         lacking = fallback.unstated(turn)
         if lacking and not self.calibrating:

@@ -37,10 +37,9 @@ from rag.answering.cite.score import is_fragment
 from rag.answering.prompt import SYSTEM, render_source, sources_block
 from rag.llm.base import Judge
 from rag.text.change import reversed_change
-from rag.text.institutions import invented_ministries
+from rag.text.institutions import invented_ministries, invented_names, invented_titles
 from rag.text.korean import kiwi, unspaced
 from rag.text.lang import language
-from rag.text.romanize import invented_names
 
 if TYPE_CHECKING:
     from kiwipiepy import Token
@@ -204,13 +203,15 @@ def novel_names(claim: str, source: str) -> list[str]:
 
     Case and spacing are ignored (네이버 클라우드 = 네이버클라우드). Of an English claim
     on a Korean source, the Korean ministries
-    (:func:`rag.text.institutions.invented_ministries`) and the countries and places of
-    known English name (:func:`rag.text.romanize.invented_names`) it names.
+    (:func:`rag.text.institutions.invented_ministries`), the countries and places of
+    known English name (:func:`rag.text.institutions.invented_names`) and the titles
+    (:func:`rag.text.institutions.invented_titles`) it names.
     """
     if language(claim) == "en":
         if language(source) != "ko":
             return []
-        return invented_ministries(claim, source) + invented_names(claim, source)
+        found = invented_ministries(claim, source) + invented_names(claim, source)
+        return found + invented_titles(claim, source)
     haystack = _key(source)
     return list(
         dict.fromkeys(

@@ -38,7 +38,7 @@ from rag.llm.base import Generator
 from rag.records import Claim
 from rag.text.english import for_translation, only_figures, with_english_figures
 from rag.text.korean import unspaced
-from rag.text.lang import hangul_share, korean_grammar
+from rag.text.lang import hangul_count, hangul_share, korean_grammar
 from rag.text.numbers import unsupported_numbers
 from rag.text.romanize import hangul_names, rendered, with_english_names
 
@@ -140,7 +140,7 @@ def _expected_length(korean: str) -> int:
 
     Two letters per Hangul syllable, one per other character.
     """
-    return _length(korean) + len(re.findall(r"[가-힣]", korean))
+    return _length(korean) + hangul_count(korean)
 
 
 def _reply(generator: Generator, korean: str, why: str, question: str) -> str:

@@ -14,8 +14,13 @@ from rag.models import load_failed, resolve_model
 if TYPE_CHECKING:
     from sentence_transformers import SentenceTransformer
 
-# Prefixes for model families whose prompts are not in their own config.
-_FAMILY_PROMPTS = {"e5": ("query: ", "passage: ")}
+# Prefixes for model families whose prompts are not in their own config: query,
+# document, and a question to find the sentence that answers it (EmbeddingGemma's
+# model card gives one its config does not).
+_FAMILY_PROMPTS = {
+    "e5": ("query: ", "passage: ", ""),
+    "embeddinggemma": ("", "", "task: question answering | query: "),
+}
 
 
 def _family_prompt(name: str, index: int) -> str:
@@ -80,6 +85,10 @@ class Embedder:
         )
         # Text against text of the same kind (an answer against a reference answer).
         self.similarity_prompt = own.get("STS") or self.query_prompt
+        # A question against the sentences that may answer it.
+        self.question_prompt = (
+            own.get("QuestionAnswering") or _family_prompt(name, 2) or self.query_prompt
+        )
         self.batch_size = batch_size
 
     @property
@@ -115,6 +124,13 @@ class Embedder:
     def encode_queries(self, texts: Sequence[str]) -> np.ndarray:
         """Embed questions with the query prompt; shape ``(n, dimension)``."""
         return self._encode(texts, self.query_prompt, progress=False)
+
+    def encode_questions(self, texts: Sequence[str]) -> np.ndarray:
+        """Embed questions to find the sentences that answer them.
+
+        With the question-answering prompt where the model has one, else the query prompt.
+        """
+        return self._encode(texts, self.question_prompt, progress=False)
 
     def encode_documents(self, texts: Sequence[str], progress: bool = False) -> np.ndarray:
         """Embed passages with the document prompt; shape ``(n, dimension)``."""

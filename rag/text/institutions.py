@@ -1,4 +1,4 @@
-"""Korea's ministries in English, to catch an English sentence that invents one.
+"""Names in English that an English sentence over Korean text may invent.
 
 Asked about Korean articles in English, the small chat models name ministries the
 article does not: "together with the Ministry of Education and Culture, the Ministry
@@ -8,11 +8,24 @@ table can. Each entry gives the words of a ministry's English name and its Korea
 names, full and short. :func:`invented_ministries` flags a "Ministry of …" whose words
 belong to known ministries none of which the Korean text names. A ministry this table
 does not know (another country's) is left to the chat model's judgement.
+
+Titles are the same kind of error: the 1.5B translated "리창 중국 총리" as "Li Qiang,
+China's President" (dev en-05), and no check read titles. :data:`TITLES` gives each
+English title the Korean titles it may translate, generously ("President" is also a
+회장, 총장 or 원장), and :func:`invented_titles` flags a title none of whose Korean
+titles the Korean text holds. Countries and places whose English is known
+(:data:`rag.text.romanize.ENGLISH_NAMES`) are checked the same way by
+:func:`invented_names`.
 """
 
 from __future__ import annotations
 
 import re
+
+from rag.text.romanize import ENGLISH_NAMES, holds_words
+
+# Names of the table an English text may give though its Korean source does not.
+_IMPLICIT = frozenset({"한국", "대한민국"})
 
 # (words of the English name, Korean names): the ministries of the Korean government.
 MINISTRIES: tuple[tuple[frozenset[str], tuple[str, ...]], ...] = tuple(
@@ -45,6 +58,117 @@ _MINISTRY = re.compile(
     r"(?:(?:,? and |, | )(?:the )?(?!Ministry\b)[A-Z][\w&'-]*)*)"
 )
 
+# (an English title, the Korean titles it may stand for). Longer titles first: "Vice
+# President" is read before "President", "Prime Minister" before "Minister".
+TITLES: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("Prime Minister", ("총리",)),
+    ("Premier", ("총리",)),
+    ("Vice President", ("부통령", "부주석", "부회장", "부총장", "부원장", "부사장", "부총재")),
+    ("Vice Minister", ("차관",)),
+    ("Vice Premier", ("부총리",)),
+    (
+        "President",
+        ("대통령", "주석", "회장", "총장", "원장", "사장", "총재", "의장", "대표", "위원장"),
+    ),
+    ("Minister", ("장관", "총리", "부총리", "차관", "대신")),
+    ("Secretary", ("장관", "비서", "총장", "서기")),
+    ("Chairman", ("위원장", "회장", "의장", "이사장", "대표")),
+    ("Chairwoman", ("위원장", "회장", "의장", "이사장", "대표")),
+    ("Chairperson", ("위원장", "회장", "의장", "이사장", "대표")),
+    ("CEO", ("최고경영자", "대표", "사장", "CEO")),
+    ("Mayor", ("시장",)),
+    ("Governor", ("지사", "총재", "도지사")),
+)
+_TITLE = re.compile(r"\b(" + "|".join(re.escape(t) for t, _ in TITLES) + r")s?\b")
+_TITLE_KOREAN = {
+    title: re.compile(
+        "(?:" + "|".join(korean) + ")" + r"(?![가-힣])|(?:" + "|".join(korean) + ")"
+        # a particle after the title: 총리가, 수석대표로, 공동의장인; not 전국인민대표대회
+        r"(?=[은는이가을를과와의도로으에께만인님들])"
+    )
+    for title, korean in TITLES
+}
+
+
+def invented_titles(english: str, korean: str) -> list[str]:
+    """The titles ``english`` gives that ``korean`` has no Korean title for.
+
+    A title counts when it is capitalised, as a title before or after a name is
+    ("China's President", "Premier Li Qiang"); "the president of the association" is
+    not read. Each is matched longest first, so "Vice President" is not also a
+    "President". A Korean title counts where a particle or no Hangul follows it (총리가,
+    수석대표로), so the 대표 of 전국인민대표대회 is none.
+
+    Args:
+        english: An English sentence (a translation, or an answer from Korean sources).
+        korean: The Korean text it must keep to.
+    """
+    out = [
+        m.group(1) for m in _TITLE.finditer(english) if not _TITLE_KOREAN[m.group(1)].search(korean)
+    ]
+    return list(dict.fromkeys(out))
+
+
+def invented_names(english: str, korean: str) -> list[str]:
+    """The names of :data:`ENGLISH_NAMES` an English text gives that the Korean does not.
+
+    Dev en-35's translation began "By 2025, the United States will complete five
+    standard applications …" for a sentence on Beijing's plan that names no 미국, and
+    dev en-22's answer "The U.S. Secretary of State held talks …". A name counts as
+    written in any of its forms as an English sentence writes it (:func:`_spellings`:
+    "United States", "U.S.", "US", "American"; "us" is no United States), the longest
+    first, so "European Union" is not also a "European". It counts as given when the
+    Korean holds its Hangul (or a Hangul name with the same English) or one of its forms
+    in Latin letters ("EU"). Korea is not checked: Korean news leaves it unsaid, and
+    "정부" is rightly "the Korean government".
+
+    Returns:
+        Each invented name in its first form ("United States" for "U.S."), once.
+    """
+    taken: list[tuple[int, int]] = []
+    out = []
+    for spelling, hangul in _SPELLINGS:
+        pattern = rf"(?<![A-Za-z0-9]){re.escape(spelling)}(?![A-Za-z0-9])"
+        for m in re.finditer(pattern, english):
+            if any(m.start() < end and start < m.end() for start, end in taken):
+                continue
+            taken.append(m.span())
+            forms = ENGLISH_NAMES[hangul]
+            given = any(h in korean for h in _SAME_ENGLISH[forms[0]]) or any(
+                holds_words(korean, form, ignore_case=True) for form in forms
+            )
+            if not given:
+                out.append(forms[0])
+    return list(dict.fromkeys(out))
+
+
+def _spellings() -> list[tuple[str, str]]:
+    """How an English sentence writes each checked name of the table, longest first.
+
+    The first form as it stands; the others ("u.s.", "american") as a sentence writes
+    them: those of at most three letters in capitals (U.S., US, UK, EU, NPC), the rest
+    with each word capitalised (America, Middle Eastern). Names whose first form is
+    lower case (loanwords) and the implicit Korea are not checked.
+    """
+    pairs = []
+    for hangul, (first, *others) in ENGLISH_NAMES.items():
+        if hangul in _IMPLICIT or first.islower():
+            continue
+        pairs.append((first, hangul))
+        for form in others:
+            if len(re.sub(r"[^a-z]", "", form)) <= 3:
+                pairs.append((form.upper(), hangul))
+            else:
+                pairs.append((" ".join(w[:1].upper() + w[1:] for w in form.split()), hangul))
+    return sorted(dict.fromkeys(pairs), key=lambda pair: -len(pair[0]))
+
+
+# The Hangul names of each English first form (전인대 and 전국인민대표대회 share one).
+_SAME_ENGLISH: dict[str, list[str]] = {}
+for _hangul, _forms in ENGLISH_NAMES.items():
+    _SAME_ENGLISH.setdefault(_forms[0], []).append(_hangul)
+_SPELLINGS = _spellings()
+
 
 def invented_ministries(english: str, korean: str) -> list[str]:
     """The ministries ``english`` names that ``korean`` does not.
@@ -66,4 +190,10 @@ def invented_ministries(english: str, korean: str) -> list[str]:
     return list(dict.fromkeys(out))
 
 
-__all__ = ["MINISTRIES", "invented_ministries"]
+__all__ = [
+    "MINISTRIES",
+    "TITLES",
+    "invented_ministries",
+    "invented_names",
+    "invented_titles",
+]

@@ -35,9 +35,14 @@ _ENCLOSED = re.compile(
 KOREAN_SHARE = 0.3
 
 
+def hangul_count(text: str) -> int:
+    """How many Hangul characters (syllables and jamo) a text has."""
+    return len(_HANGUL.findall(text))
+
+
 def hangul_share(text: str) -> float:
     """Share of Hangul among Hangul and Latin letters; 0 when there are none."""
-    hangul, latin = len(_HANGUL.findall(text)), len(_LATIN.findall(text))
+    hangul, latin = hangul_count(text), len(_LATIN.findall(text))
     return hangul / (hangul + latin) if hangul + latin else 0.0
 
 
@@ -48,7 +53,7 @@ def other_language(text: str) -> str | None:
     ``"Russian"``, ``"Arabic"`` ... by script; None when Hangul and Latin letters
     are at least as many (a Korean question may write 中 or 美 in Hanja).
     """
-    ours = len(_HANGUL.findall(text)) + len(_LATIN.findall(text))
+    ours = hangul_count(text) + len(_LATIN.findall(text))
     kana, han = len(_KANA.findall(text)), len(_HAN.findall(text))
     counts = [("Japanese" if kana else "Chinese", kana + han)]
     counts += [(name, len(pattern.findall(text))) for name, pattern in _SCRIPTS]

@@ -66,8 +66,6 @@ ENGLISH_NAMES = {
     "코칭": ("coaching",),
     "초거대": ("hyperscale", "hyper-scale", "super-large", "super-giant", "giant", "large-scale"),
 }
-# Names of the table an English text may give though its Korean source does not.
-_IMPLICIT = frozenset({"한국", "대한민국"})
 # Skeleton similarity from which a Latin name counts as a romanisation.
 SIMILAR = 0.6
 # How many consonants a Latin name may have beyond the Hangul one's (h aside, which
@@ -186,7 +184,7 @@ def rendered(hangul: str, english: str) -> bool:
     if hangul in english:
         return True
     if known:
-        return any(_holds(english, k, ignore_case=True) for k in known)
+        return any(holds_words(english, k, ignore_case=True) for k in known)
     runs = (
         words[i : i + n]
         for words in (r.split() for r in capitalised_runs(english))
@@ -232,31 +230,12 @@ def hangul_names(text: str) -> list[str]:
     )
 
 
-def invented_names(english: str, korean: str) -> list[str]:
-    """The names of :data:`ENGLISH_NAMES` an English text gives that the Korean does not.
+def holds_words(text: str, words: str, ignore_case: bool = False) -> bool:
+    """Whether ``text`` holds ``words`` as whole Latin words ("EU" in "EU가" too).
 
-    Dev en-35's translation began "By 2025, the United States will complete five
-    standard applications …" for a sentence on Beijing's plan that names no 미국. A
-    name counts as written in its first form, capitalised as there ("us" is no United
-    States), and as given when the Korean holds its Hangul (or a Hangul name with the
-    same English) or one of its forms in Latin letters ("EU"). Korea is not checked:
-    Korean news leaves it unsaid, and "정부" is rightly "the Korean government".
+    The one rule for finding a Latin name in text: letters and digits around it make
+    another word ("US" is not in "USB"), Hangul does not (Korean particles attach).
     """
-    out = []
-    for hangul, forms in ENGLISH_NAMES.items():
-        name = forms[0]
-        if hangul in _IMPLICIT or name.islower() or not _holds(english, name):
-            continue
-        same = [h for h, f in ENGLISH_NAMES.items() if f[0] == name]
-        if not any(h in korean for h in same) and not any(
-            _holds(korean, form, ignore_case=True) for form in forms
-        ):
-            out.append(name)
-    return list(dict.fromkeys(out))
-
-
-def _holds(text: str, words: str, ignore_case: bool = False) -> bool:
-    """Whether ``text`` holds ``words`` as whole Latin words ("EU" in "EU가" too)."""
     pattern = rf"(?<![A-Za-z0-9]){re.escape(words)}(?![A-Za-z0-9])"
     return re.search(pattern, text, re.IGNORECASE if ignore_case else 0) is not None
 
@@ -325,7 +304,7 @@ __all__ = [
     "capitalised_runs",
     "english_form",
     "hangul_names",
-    "invented_names",
+    "holds_words",
     "rendered",
     "romanize",
     "same_onset",

@@ -317,7 +317,10 @@ def thresholds_for(sentence: str, chunk: Chunk, lexical_only: bool) -> Threshold
 
 
 def embedding_similarity(
-    embedder: Embedder, cache_size: int = 4096, known: Mapping[str, np.ndarray] | None = None
+    embedder: Embedder,
+    cache_size: int = 4096,
+    known: Mapping[str, np.ndarray] | None = None,
+    questions: bool = False,
 ) -> Similarity:
     """A :data:`Similarity` over an :class:`rag.indexing.embed.Embedder`.
 
@@ -325,10 +328,13 @@ def embedding_similarity(
     with the document prompt (what ``bench/citations.py`` found to separate
     best). Passage sentences come from ``known`` (the index's, embedded at build
     time: :mod:`rag.indexing.sentences`) or are embedded and cached, since the same
-    passages come back for related questions.
+    passages come back for related questions. With ``questions``, the texts on the left
+    are questions, embedded to find the sentences that answer them
+    (:meth:`rag.indexing.embed.Embedder.encode_questions`).
     """
     stored = known or {}
     cache: dict[str, np.ndarray] = {}
+    encode = embedder.encode_questions if questions else embedder.encode_queries
 
     def similarity(answers: list[str], sentences: list[str]) -> np.ndarray:
         missing = [s for s in dict.fromkeys(sentences) if s not in stored and s not in cache]
@@ -337,7 +343,7 @@ def embedding_similarity(
                 cache.clear()
             for text, vector in zip(missing, embedder.encode_documents(missing), strict=True):
                 cache[text] = vector
-        queries = embedder.encode_queries(answers)
+        queries = encode(answers)
         documents = np.stack([stored[s] if s in stored else cache[s] for s in sentences])
         return queries @ documents.T
 
