@@ -131,14 +131,16 @@ def test_only_korean_sentences_are_translated_and_one_that_fails_rejects_the_ans
     checked = Verified("", (Claim(KOREAN, (1,)), Claim(second, (2,))), ())
     good = "The government will invest 909 billion won in 2024 with NIA."
     gen = FakeGenerator(good, "장관은 발표했다.", "장관은 정말 발표했다.")
-    assert translate_answer(gen, checked) is None  # then the caller falls back
+    rejected = translate_answer(gen, checked)
+    assert rejected.answer is None  # then the caller falls back, saying why
+    assert rejected.fault == "was not in English"
     assert len(gen.prompts) == 3  # the first sentence, then the second twice
     mixed = Verified("", (Claim(good, (1,)), Claim(second, (2,))), ())
     assert has_korean(mixed) and not has_korean(Verified("", (Claim(good, (1,)),), ()))
     glued = "Beijing의 embodied-intelligence test site is located in Beijing."  # 2% Hangul
     assert has_korean(Verified("", (Claim(glued, (1,)),), ()))
     gen = FakeGenerator("The minister announced the plan.")
-    english = translate_answer(gen, mixed)
+    english = translate_answer(gen, mixed).answer
     assert english.text == f"{good}[1] The minister announced the plan.[2]"
     assert len(gen.prompts) == 1  # the English sentence is kept as it is
 
@@ -175,7 +177,7 @@ def test_a_bare_phrase_of_figures_is_not_given_to_the_model():
 
     checked = Verified("", (Claim("70건", (1,)), Claim("장관은 계획을 발표했다.", (1,))), ())
     gen = FakeGenerator("The minister announced the plan.")
-    assert translate_answer(gen, checked).text == "70[1] The minister announced the plan.[1]"
+    assert translate_answer(gen, checked).answer.text == "70[1] The minister announced the plan.[1]"
     assert len(gen.prompts) == 1  # only the sentence went to the model
 
 

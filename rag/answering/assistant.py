@@ -358,11 +358,12 @@ class Assistant:
         """
         threshold = self.checks.faithful_below
         english = try_translate(generator, checked, threshold, turn.query) if translate else None
-        if english is not None:
-            return checked_answer(turn, english, notes=[NOTE])
+        if english is not None and english.answer is not None:
+            return checked_answer(turn, english.answer, notes=[NOTE])
         if written == turn.lang:
             return checked_answer(turn, checked)
-        return self._quote(turn, "its English translation did not hold up")
+        why = f" (it {english.fault})" if english is not None and english.fault else ""
+        return self._quote(turn, f"its English translation did not hold up{why}")
 
     def _stream(
         self, generator: Generator, turn: Turn, prompt: Prompt, tokens: int

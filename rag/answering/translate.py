@@ -90,6 +90,19 @@ class Translation:
     fault: str = ""
 
 
+@dataclass(frozen=True)
+class TranslatedAnswer:
+    """An answer's translation, or why none was kept.
+
+    Attributes:
+        answer: The answer in English, citations kept (None when rejected).
+        fault: Why a sentence's last try was rejected, or that the model failed.
+    """
+
+    answer: Verified | None
+    fault: str = ""
+
+
 def messages(korean: str, fault: str = "", question: str = "") -> list[dict[str, str]]:
     """The chat messages that ask for one sentence's translation.
 
@@ -188,7 +201,7 @@ def _unfaithful(generator: Generator, korean: str, english: str, threshold: floa
 
 def translate_answer(
     generator: Generator, checked: Verified, threshold: float = 0.0, question: str = ""
-) -> Verified | None:
+) -> TranslatedAnswer:
     """A checked Korean answer in English, claim by claim, citations kept.
 
     Only the claims with Hangul are translated (an answer the model wrote in English
@@ -198,9 +211,9 @@ def translate_answer(
     :func:`translate_sentence`'s.
 
     Returns:
-        The answer, or None if a claim's translation can't be kept. Keeping the others
-        was measured (bench/results/english/b9dcf6e): no answer more right, and more
-        mistranslations shown as quotes of the article.
+        The answer, or none with the fault of the first claim whose translation can't be
+        kept. Keeping the others was measured (bench/results/english/b9dcf6e): no answer
+        more right, and more mistranslations shown as quotes of the article.
 
     Raises:
         GeneratorError: If the model fails.
@@ -216,9 +229,9 @@ def translate_answer(
             continue
         done = translate_sentence(generator, claim.text, threshold, question)
         if not done.text:
-            return None
+            return TranslatedAnswer(None, done.fault)
         claims.append(replace(claim, text=done.text))
-    return Verified(_text(claims), tuple(claims), checked.citations)
+    return TranslatedAnswer(Verified(_text(claims), tuple(claims), checked.citations))
 
 
 def _untranslated(text: str) -> bool:
@@ -233,12 +246,12 @@ def has_korean(answer: Verified) -> bool:
 
 def try_translate(
     generator: Generator, checked: Verified, threshold: float, question: str = ""
-) -> Verified | None:
-    """:func:`translate_answer`, or None also when the chat model fails."""
+) -> TranslatedAnswer:
+    """:func:`translate_answer`, or no answer also when the chat model fails."""
     try:
         return translate_answer(generator, checked, threshold, question)
-    except GeneratorError:
-        return None
+    except GeneratorError as exc:
+        return TranslatedAnswer(None, f"failed: {exc}")
 
 
 def _text(claims: Sequence[Claim]) -> str:
@@ -249,6 +262,7 @@ def _text(claims: Sequence[Claim]) -> str:
 __all__ = [
     "NOTE",
     "TRANSLATING",
+    "TranslatedAnswer",
     "Translation",
     "fault",
     "has_korean",
