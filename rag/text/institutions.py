@@ -113,11 +113,12 @@ def invented_names(english: str, korean: str) -> list[str]:
     """The names of :data:`ENGLISH_NAMES` an English text gives that the Korean does not.
 
     Dev en-35's translation began "By 2025, the United States will complete five
-    standard applications …" for a sentence on Beijing's plan that names no 미국, and
-    dev en-22's answer "The U.S. Secretary of State held talks …". A name counts as
-    written in any of its forms as an English sentence writes it (:func:`_spellings`:
-    "United States", "U.S.", "US", "American"; "us" is no United States), the longest
-    first, so "European Union" is not also a "European". It counts as given when the
+    standard applications …" for a sentence on Beijing's plan that names no 미국 (dev
+    en-22's "The U.S. Secretary of State …" showed that only that first form was read;
+    its passage did name 미국). A name counts as written in any of its forms as an
+    English sentence writes it (:func:`_spellings`: "United States", "U.S.", "US",
+    "American"; "us" is no United States), the longest first, so "European Union" is
+    not also a "European". It counts as given when the
     Korean holds its Hangul (or a Hangul name with the same English) or one of its forms
     in Latin letters ("EU"). Korea is not checked: Korean news leaves it unsaid, and
     "정부" is rightly "the Korean government".
