@@ -155,7 +155,7 @@ def test_citation_markers_enumerators_and_model_names_are_not_numbers(text: str)
 
 def test_an_ordinal_before_a_comma_is_a_rank_after_the_or_a_possessive() -> None:
     ranked = find_quantities("Korea was the world's second, after the EU, to pass it.")
-    assert [(q.kind, q.value) for q in ranked] == [("ordinal", 2)]
+    assert [(q.kind, q.value, q.text) for q in ranked] == [("ordinal", 2, "second")]
     assert [q.value for q in find_quantities("It was the third, and last, meeting.")] == [3]
     assert find_quantities("Then, second, the plan adds a lab.") == []  # a step of a list
 

@@ -242,7 +242,8 @@ _KO_NATIVE_RE = re.compile(
 )
 _KO_TWO_DAYS = re.compile(r"양일|이틀|사흘")
 _EN_WORD_RE = re.compile(r"\b(" + "|".join(_EN_WORDS) + r")\b(?!-?(?:fold|thirds?)\b)", re.I)
-_EN_ORDINAL_RE = re.compile(r"\b(" + "|".join(_EN_ORDINALS) + r")\b(\s?,)?", re.IGNORECASE)
+_EN_ORDINAL_RE = re.compile(r"\b(" + "|".join(_EN_ORDINALS) + r")\b", re.IGNORECASE)
+_COMMA_AFTER = re.compile(r"\s?,")
 # Before an ordinal that a comma follows, the words that make it a rank ("the world's
 # second, after …"); without one it is a step of a list ("Second, the plan …").
 _RANKED = re.compile(r"(?:\b(?:the|its|their|his|her|our)|['’]s)\s+$", re.IGNORECASE)
@@ -470,7 +471,8 @@ def _en_word(m: re.Match[str]) -> list[_Found]:
 
 
 def _en_ordinal(m: re.Match[str]) -> list[_Found]:
-    if m.group(2) and not _RANKED.search(m.string[max(0, m.start() - 12) : m.start()]):
+    comma = _COMMA_AFTER.match(m.string, m.end())
+    if comma and not _RANKED.search(m.string[max(0, m.start() - 12) : m.start()]):
         return []
     return [("ordinal", _EN_ORDINALS[m.group(1).lower()], "", 1.0)]
 
