@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import re
 
-from rag.text.romanize import ENGLISH_NAMES, holds_words
+from rag.text.romanize import ENGLISH_NAMES, holds_words, words_pattern
 
 # Names of the table an English text may give though its Korean source does not.
 _IMPLICIT = frozenset({"한국", "대한민국"})
@@ -58,6 +58,7 @@ _MINISTRY = re.compile(
     r"(?:(?:,? and |, | )(?:the )?(?!Ministry\b)[A-Z][\w&'-]*)*)"
 )
 
+_CHAIRS = ("Chairman", "Chairwoman", "Chairperson")
 # (an English title, the Korean titles it may stand for). Longer titles first: "Vice
 # President" is read before "President", "Prime Minister" before "Minister".
 TITLES: tuple[tuple[str, tuple[str, ...]], ...] = (
@@ -72,19 +73,17 @@ TITLES: tuple[tuple[str, tuple[str, ...]], ...] = (
     ),
     ("Minister", ("장관", "총리", "부총리", "차관", "대신")),
     ("Secretary", ("장관", "비서", "총장", "서기")),
-    ("Chairman", ("위원장", "회장", "의장", "이사장", "대표")),
-    ("Chairwoman", ("위원장", "회장", "의장", "이사장", "대표")),
-    ("Chairperson", ("위원장", "회장", "의장", "이사장", "대표")),
+    *((chair, ("위원장", "회장", "의장", "이사장", "대표")) for chair in _CHAIRS),
     ("CEO", ("최고경영자", "대표", "사장", "CEO")),
     ("Mayor", ("시장",)),
     ("Governor", ("지사", "총재", "도지사")),
 )
 _TITLE = re.compile(r"\b(" + "|".join(re.escape(t) for t, _ in TITLES) + r")s?\b")
+# A Korean title, then no Hangul or a particle: 총리가, 수석대표로, 공동의장인; not the 대표
+# of 전국인민대표대회.
 _TITLE_KOREAN = {
     title: re.compile(
-        "(?:" + "|".join(korean) + ")" + r"(?![가-힣])|(?:" + "|".join(korean) + ")"
-        # a particle after the title: 총리가, 수석대표로, 공동의장인; not 전국인민대표대회
-        r"(?=[은는이가을를과와의도로으에께만인님들])"
+        "(?:" + "|".join(korean) + r")(?:(?![가-힣])|(?=[은는이가을를과와의도로으에께만인님들]))"
     )
     for title, korean in TITLES
 }
@@ -128,9 +127,8 @@ def invented_names(english: str, korean: str) -> list[str]:
     """
     taken: list[tuple[int, int]] = []
     out = []
-    for spelling, hangul in _SPELLINGS:
-        pattern = rf"(?<![A-Za-z0-9]){re.escape(spelling)}(?![A-Za-z0-9])"
-        for m in re.finditer(pattern, english):
+    for pattern, hangul in _SPELLINGS:
+        for m in pattern.finditer(english):
             if any(m.start() < end and start < m.end() for start, end in taken):
                 continue
             taken.append(m.span())
@@ -143,13 +141,14 @@ def invented_names(english: str, korean: str) -> list[str]:
     return list(dict.fromkeys(out))
 
 
-def _spellings() -> list[tuple[str, str]]:
+def _spellings() -> list[tuple[re.Pattern[str], str]]:
     """How an English sentence writes each checked name of the table, longest first.
 
     The first form as it stands; the others ("u.s.", "american") as a sentence writes
     them: those of at most three letters in capitals (U.S., US, UK, EU, NPC), the rest
     with each word capitalised (America, Middle Eastern). Names whose first form is
-    lower case (loanwords) and the implicit Korea are not checked.
+    lower case (loanwords) and the implicit Korea are not checked. Each comes as its
+    whole-word pattern (:func:`rag.text.romanize.words_pattern`) with its Hangul.
     """
     pairs = []
     for hangul, (first, *others) in ENGLISH_NAMES.items():
@@ -161,13 +160,15 @@ def _spellings() -> list[tuple[str, str]]:
                 pairs.append((form.upper(), hangul))
             else:
                 pairs.append((" ".join(w[:1].upper() + w[1:] for w in form.split()), hangul))
-    return sorted(dict.fromkeys(pairs), key=lambda pair: -len(pair[0]))
+    longest = sorted(dict.fromkeys(pairs), key=lambda pair: -len(pair[0]))
+    return [(words_pattern(spelling), hangul) for spelling, hangul in longest]
 
 
 # The Hangul names of each English first form (전인대 and 전국인민대표대회 share one).
-_SAME_ENGLISH: dict[str, list[str]] = {}
-for _hangul, _forms in ENGLISH_NAMES.items():
-    _SAME_ENGLISH.setdefault(_forms[0], []).append(_hangul)
+_SAME_ENGLISH = {
+    first: [h for h, forms in ENGLISH_NAMES.items() if forms[0] == first]
+    for first, *_ in ENGLISH_NAMES.values()
+}
 _SPELLINGS = _spellings()
 
 

@@ -230,14 +230,19 @@ def hangul_names(text: str) -> list[str]:
     )
 
 
-def holds_words(text: str, words: str, ignore_case: bool = False) -> bool:
-    """Whether ``text`` holds ``words`` as whole Latin words ("EU" in "EU가" too).
+def words_pattern(words: str, ignore_case: bool = False) -> re.Pattern[str]:
+    """The pattern of ``words`` as whole Latin words ("EU" in "EU가" too).
 
     The one rule for finding a Latin name in text: letters and digits around it make
     another word ("US" is not in "USB"), Hangul does not (Korean particles attach).
     """
     pattern = rf"(?<![A-Za-z0-9]){re.escape(words)}(?![A-Za-z0-9])"
-    return re.search(pattern, text, re.IGNORECASE if ignore_case else 0) is not None
+    return re.compile(pattern, re.IGNORECASE if ignore_case else 0)
+
+
+def holds_words(text: str, words: str, ignore_case: bool = False) -> bool:
+    """Whether ``text`` holds ``words`` as whole Latin words (:func:`words_pattern`)."""
+    return words_pattern(words, ignore_case).search(text) is not None
 
 
 def english_form(hangul: str, question: str = "") -> str:
@@ -312,4 +317,5 @@ __all__ = [
     "skeleton",
     "sounds_like",
     "with_english_names",
+    "words_pattern",
 ]
