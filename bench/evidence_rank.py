@@ -8,7 +8,10 @@ overlap at several weights, and reports per language how often the gold sentence
 mean reciprocal rank. Ends with the English questions whose gold sentence moves between
 the old scoring (search prompt, 0.7 cosine + 0.3 overlap) and this code's for sentences
 in another language (question-answering prompt, cosine alone), and how many sentences
-each leaves within the relevance margin.
+each leaves within the relevance margin. Last, per file and language, how many sentences
+the prompt keeps (``evidence.select`` of at most 5) at several margins, and for how many
+questions the gold sentence is among them: the table behind
+``evidence.PROMPT_MARGIN_ACROSS``.
 
     python bench/evidence_rank.py eval/questions.jsonl eval/heldout.jsonl
 """
@@ -96,6 +99,36 @@ def gold_rank(row: dict, s: np.ndarray) -> int:
     return int(np.flatnonzero(row["gold"][order])[0]) + 1 if row["gold"].any() else 99
 
 
+MARGINS = (0.15, 0.12, 0.10, 0.08, 0.06)
+
+
+def margin_table(files: list[str]) -> None:
+    """Sentences the prompt keeps at each margin, and questions whose gold sentence stays."""
+    assistant = Assistant(load_config())
+    print("\n| file | lang | questions | " + " | ".join(f"margin {m}" for m in MARGINS) + " |")
+    print("| --- | --- | --- | " + " | ".join("---" for _ in MARGINS) + " |")
+    for path in files:
+        rows = [json.loads(line) for line in Path(path).read_text(encoding="utf-8").splitlines()]
+        for lang in ("ko", "en"):
+            asked = [q for q in rows if q["lang"] == lang and q["answerable"] and q.get("evidence")]
+            ranked = []
+            for q in asked:
+                query, hits = assistant.retrieve(q["question"])
+                sims = (assistant.similarity(), assistant.similarity(True))
+                ranked.append(
+                    (evidence.rank(query, hits, *sims), [e["quote"] for e in q["evidence"]])
+                )
+            cells = []
+            for m in MARGINS:
+                kept = [evidence.select(r, 5, m) for r, _ in ranked]
+                held = sum(
+                    any(gold(s.text, quotes) for s in k)
+                    for k, (_, quotes) in zip(kept, ranked, strict=True)
+                )
+                cells.append(f"{statistics.mean(map(len, kept)):.1f} kept, gold {held}")
+            print(f"| {Path(path).name} | {lang} | {len(asked)} | " + " | ".join(cells) + " |")
+
+
 def main() -> None:
     rows = collect(sys.argv[1:])
     print("| prompt | cosine weight (ko / en) | ko top 1 / 2 / 3, MRR | en top 1 / 2 / 3, MRR |")
@@ -138,6 +171,7 @@ def main() -> None:
         "/",
         statistics.median(within["new"]),
     )
+    margin_table(sys.argv[1:])
 
 
 if __name__ == "__main__":

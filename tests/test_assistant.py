@@ -185,6 +185,16 @@ def test_empty_question_is_refused_before_anything_runs(built):
         assistant(built).ask("   ")
 
 
+def test_warming_up_loads_the_korean_tokenizer_the_first_search_would_wait_for(built):
+    from rag.text.korean import kiwi
+
+    a = assistant(built)
+    kiwi.cache_clear()
+    a.warm()
+    assert kiwi.cache_info().currsize == 1  # loaded by warm's search, not by a question
+    assert a.similarity(True) is a.similarity(True)
+
+
 def test_timings_are_filled(built):
     answer = assistant(built, "정부는 9090억원을 투입한다 [1].").ask("2024년 예산은 얼마야?")
     t = answer.timings

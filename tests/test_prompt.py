@@ -102,6 +102,28 @@ def test_sentences_in_another_language_are_scored_by_the_answering_similarity_al
     assert evidence.rank(english, [HITS[1]], table(by_query))[0].text == opening + "."
 
 
+def test_the_prompt_keeps_fewer_sentences_when_they_are_scored_across_languages():
+    import numpy as np
+
+    # Cosine alone, 0.7 x (0.60, 0.52, 0.45) less 0.01 per passage rank: 0.066 and 0.125
+    # below the best; the others more than 0.15 below.
+    texts = [s.text for s in evidence.sentences_of(HITS)]
+    cosines = dict.fromkeys(texts, 0.1) | {texts[0]: 0.6, texts[2]: 0.52, texts[4]: 0.45}
+
+    def table(questions, sentences):
+        return np.array([[cosines[s] for s in sentences]])
+
+    english = evidence.rank("What is the budget?", HITS, table, table)
+    margin = evidence.prompt_margin("What is the budget?", english)
+    assert margin == evidence.PROMPT_MARGIN_ACROSS < evidence.MARGIN
+    assert len(evidence.select(english, 5, margin)) == 2
+    assert len(evidence.select(english, 5)) == 3  # what fallback reads as on the point
+    # A Korean question over Korean sentences keeps the wider margin.
+    korean = evidence.rank("예산은 얼마인가?", HITS, table, table)
+    assert evidence.prompt_margin("예산은 얼마인가?", korean) == evidence.MARGIN
+    assert evidence.prompt_margin("What is the budget?", []) == evidence.MARGIN
+
+
 def test_english_answers_get_english_figures_and_a_hint_for_the_asked_kind():
     ranked = evidence.rank("budget", HITS, None)
     prompt = build_prompt(

@@ -53,6 +53,8 @@ from rag.text.english import with_english_figures
 
 # Tokens the chat template adds around the messages (role markers), kept free.
 TEMPLATE_TOKENS = 64
+# What :meth:`Assistant.warm` searches for.
+WARM_QUERY = "인공지능 정책 AI policy"
 # Strings after which a small model has stopped answering and started rambling.
 STOP = ("\nQuestion:", "\nSources:", "<source", "\n\n\n")
 
@@ -106,10 +108,15 @@ class Assistant:
         self._searcher = searcher
 
     def warm(self) -> None:
-        """Load the index and models now, so that the first answer's timings are its own."""
-        self.searcher  # noqa: B018 - loads it
+        """Load the index and models now, so that the first answer's timings are its own.
+
+        One search runs too: the first loads the Korean tokenizer's model, about 2.5 s on
+        2 cores, which the first question would otherwise wait for.
+        """
+        self.searcher.search(WARM_QUERY, k=1)
         if self.config.mode != "bm25":
             self.similarity()
+            self.similarity(True)
         if self.config.answer_mode == "generate":
             self.generator()
 
@@ -276,7 +283,8 @@ class Assistant:
         """The answer prompt: the evidence sentences (or given ones), or whole passages."""
         c = self.config
         if sentences is None and c.prompt_evidence == "sentences":
-            sentences = evidence.select(turn.ranked, c.evidence_sentences)
+            margin = evidence.prompt_margin(turn.query, turn.ranked)
+            sentences = evidence.select(turn.ranked, c.evidence_sentences, margin)
         across = turn.writes == "en" and korean_sources(turn.hits)
         return build_prompt(
             turn.query,

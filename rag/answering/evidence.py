@@ -33,6 +33,12 @@ RANK_PENALTY = 0.01
 REDUNDANT = 0.6
 # Sentences scoring this far below the best one are off the question's point.
 MARGIN = 0.15
+# The same for the prompt's sentences when the best is in another language than the
+# question. Scored by the cosine alone, such sentences lie closer together: MARGIN kept 4.7
+# on average for the 28 English questions of eval/questions.jsonl (2.8 for the Korean
+# ones); this keeps 3.1, the gold sentence as often (27 of 28), and a shorter prompt to
+# read before the first token (bench/evidence_rank.py; bench/HISTORY.md, stop 35).
+PROMPT_MARGIN_ACROSS = 0.08
 # Sentences shorter than this (characters) are captions or fragments.
 MIN_CHARS = 15
 
@@ -133,6 +139,16 @@ def select(ranked: Sequence[Sentence], limit: int, margin: float = MARGIN) -> li
         if len(chosen) == limit:
             break
     return chosen
+
+
+def prompt_margin(question: str, ranked: Sequence[Sentence]) -> float:
+    """The margin for the prompt's sentences: narrower when the best is in another language.
+
+    Only the prompt's: which sentences are on the question's point at all (what
+    :mod:`rag.answering.fallback` reads a refusal from) keeps :data:`MARGIN`.
+    """
+    across = bool(ranked) and language(ranked[0].text) != language(question)
+    return PROMPT_MARGIN_ACROSS if across else MARGIN
 
 
 def in_reading_order(sentences: Sequence[Sentence]) -> list[Sentence]:

@@ -39,7 +39,7 @@ def _status(service: Service) -> Any:
                 progress(0, desc=t.say("building", lang))
                 report = service.build(progress=True, notify=gr.Info)
                 facts = {"key": "ready_built", "docs": report.documents, "chunks": report.chunks}
-            service.assistant()
+            service.assistant().warm()  # the models load now, not on the first question
         except RagError as exc:
             gr.Warning(str(exc))
             facts = {"error": str(exc)}
