@@ -64,6 +64,25 @@ def test_translate_sentence_takes_the_first_line_and_retries_once():
     assert failed.text == "" and failed.fault == "was not in English"
 
 
+def test_a_line_that_leads_in_to_the_translation_is_passed_over_and_generation_stops_after_it():
+    good = "The government will invest 909 billion won in 2024 with NIA."
+    lead = "Here is the English translation of the given Korean sentence:"
+    gen = FakeGenerator(f"{lead}\n\n{good}\nNote: the figures were kept as given.")
+    read = []
+    stream = gen.stream
+
+    def watched(*args):
+        for piece in stream(*args):
+            read.append(piece)
+            yield piece
+
+    gen.stream = watched
+    assert translate_sentence(gen, KOREAN).text == good
+    assert "figures" not in "".join(read)  # the model was stopped after the translation
+    gen = FakeGenerator(lead)
+    assert translate_sentence(gen, KOREAN).fault == "was empty"
+
+
 def test_a_calibrated_model_must_also_find_the_translation_says_the_same():
     good = "The government will invest 909 billion won in 2024 with NIA."
     doubtful = FakeGenerator(good, good, yes=0.2)
@@ -214,6 +233,11 @@ def test_a_translation_or_answer_that_invents_a_ministry_is_caught():
         "Ministry of Finance",
     ]
     assert invented_ministries("The Ministry of Science and ICT said so.", "과기정통부는") == []
+    # A minister is of the ministry the Korean names, or of none it names.
+    minister = "이종호 장관은 계획을 공유하겠다고 말했다."
+    said = "Lee Jong-ho, the Minister of Justice, said he would share the plan."
+    assert invented_ministries(said, minister) == ["Minister of Justice"]
+    assert invented_ministries(said.replace("Justice", "Science and ICT"), "과기정통부 장관") == []
     assert fault(korean, english).startswith("named Ministry of Education and Culture")
     verdict = check(english, [korean], None, 0.0)
     assert not verdict.faithful and "Ministry of Finance" in verdict.reason

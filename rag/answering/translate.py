@@ -157,14 +157,37 @@ def _expected_length(korean: str) -> int:
 
 
 def _reply(generator: Generator, korean: str, why: str, question: str) -> str:
-    """The model's translation, its first non-empty line, quotes and spaces trimmed.
+    """The model's translation: its first line that does not lead in to another.
+
+    Asked again, the 1.5B may open with "Here is the English translation of the given
+    Korean sentence:" and the translation on a later line; a line ending in a colon is
+    such a lead-in and is passed over (taking it cost dev en-20 its retry). Generation
+    stops once a line is taken. Quotes and spaces are trimmed.
 
     Raises:
         GeneratorError: If the model fails.
     """
-    text = "".join(generator.stream(messages(korean, why, question), MAX_TOKENS, ("\n\n",)))
-    line = next((x for x in text.splitlines() if x.strip()), "")
-    return line.strip().strip('"“”').strip()
+    pieces = generator.stream(messages(korean, why, question), MAX_TOKENS)
+    text = ""
+    try:
+        for piece in pieces:
+            text += piece
+            if _translation_line(text.rsplit("\n", 1)[0] if "\n" in text else ""):
+                break
+    finally:
+        close = getattr(pieces, "close", None)
+        if close is not None:
+            close()
+    return _translation_line(text)
+
+
+def _translation_line(text: str) -> str:
+    """The first line of ``text`` with words that does not end in a colon, trimmed ("" if none)."""
+    for line in text.splitlines():
+        line = line.strip().strip('"“”').strip()
+        if line and not line.endswith((":", "：")):
+            return line
+    return ""
 
 
 def translate_sentence(

@@ -5,7 +5,8 @@ article does not: "together with the Ministry of Education and Culture, the Mini
 of Finance …" for a passage that names only 행정안전부. A ministry's English name is a
 translation, not a romanisation, so :mod:`rag.text.romanize` cannot check it; this
 table can. Each entry gives the words of a ministry's English name and its Korean
-names, full and short. :func:`invented_ministries` flags a "Ministry of …" whose words
+names, full and short. :func:`invented_ministries` flags a "Ministry of …" (or a
+"Minister of …": "이종호 장관" became "Lee Jong-ho, the Minister of Justice") whose words
 belong to known ministries none of which the Korean text names. A ministry this table
 does not know (another country's) is left to the chat model's judgement.
 
@@ -52,10 +53,11 @@ MINISTRIES: tuple[tuple[frozenset[str], tuple[str, ...]], ...] = tuple(
         ("patriots veterans", ("국가보훈부", "보훈부")),
     )
 )
-# "Ministry of" and the capitalised words of its name ("the Interior and Safety").
+# "Ministry of" (or "Minister of") and the capitalised words of its name ("the Interior
+# and Safety").
 _MINISTRY = re.compile(
-    r"\bMinistry of ((?:the )?[A-Z][\w&'-]*"
-    r"(?:(?:,? and |, | )(?:the )?(?!Ministry\b)[A-Z][\w&'-]*)*)"
+    r"\bMinist(?:ry|er) of ((?:the )?[A-Z][\w&'-]*"
+    r"(?:(?:,? and |, | )(?:the )?(?!Minist(?:ry|er)\b)[A-Z][\w&'-]*)*)"
 )
 
 _CHAIRS = ("Chairman", "Chairwoman", "Chairperson")
@@ -173,11 +175,11 @@ _SPELLINGS = _spellings()
 
 
 def invented_ministries(english: str, korean: str) -> list[str]:
-    """The ministries ``english`` names that ``korean`` does not.
+    """The ministries ``english`` names that ``korean`` does not, or whose minister it names.
 
-    A "Ministry of …" counts as named when a ministry whose English words it shares
-    is in ``korean`` by one of its Korean names; one that shares no word with a known
-    ministry is not judged.
+    A "Ministry of …" or "Minister of …" counts as named when a ministry whose English
+    words it shares is in ``korean`` by one of its Korean names; one that shares no word
+    with a known ministry is not judged.
 
     Args:
         english: An English sentence (a translation, or an answer from Korean sources).
