@@ -400,6 +400,21 @@ def test_an_english_answer_is_written_and_checked_in_korean_then_translated(buil
     assert any("machine-translated" in note for note in answer.notes)
 
 
+def test_an_english_question_over_korean_passages_gets_the_prompt_margin_across(built, monkeypatch):
+    from rag.answering import evidence
+
+    def sources(question: str, margin: float) -> int:
+        monkeypatch.setattr(evidence, "PROMPT_MARGIN_ACROSS", margin)
+        a = assistant(built, "정부는 예산을 투입한다 [1].", answerable_below=0.0)
+        list(a.stream(question))
+        return a._generator.prompts[0][-1]["content"].count("<source id=")
+
+    english = "What does the government plan for AI in everyday life?"
+    assert sources(english, 0.0) == 1 < sources(english, 1.0)
+    korean = "정부는 인공지능 일상화를 위해 무엇을 계획했나?"  # its margin is MARGIN either way
+    assert sources(korean, 0.0) == sources(korean, 1.0)
+
+
 def test_a_translation_that_changes_a_figure_is_retried_then_the_korean_is_quoted(built):
     question = "2024년 전국민 인공지능 일상화 예산은 얼마야?"
     n = budget_source(assistant(built), question)
