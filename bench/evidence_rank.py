@@ -47,13 +47,12 @@ def gold(text: str, quotes: list[str]) -> bool:
     )
 
 
-def collect(files: list[str]) -> list[dict]:
+def collect(assistant: Assistant, files: list[str]) -> list[dict]:
     """Each question's sentence scores under every prompt and its gold sentences.
 
     Also whether :func:`rag.answering.evidence.rank` (this code) orders its sentences as
     the old scoring did.
     """
-    assistant = Assistant(load_config())
     embedder = assistant.searcher.embedder
     known = assistant.searcher.index.sentences
     rows = []
@@ -102,9 +101,8 @@ def gold_rank(row: dict, s: np.ndarray) -> int:
 MARGINS = (0.15, 0.12, 0.10, 0.08, 0.06)
 
 
-def margin_table(files: list[str]) -> None:
+def margin_table(assistant: Assistant, files: list[str]) -> None:
     """Sentences the prompt keeps at each margin, and questions whose gold sentence stays."""
-    assistant = Assistant(load_config())
     print("\n| file | lang | questions | " + " | ".join(f"margin {m}" for m in MARGINS) + " |")
     print("| --- | --- | --- | " + " | ".join("---" for _ in MARGINS) + " |")
     for path in files:
@@ -130,7 +128,8 @@ def margin_table(files: list[str]) -> None:
 
 
 def main() -> None:
-    rows = collect(sys.argv[1:])
+    assistant = Assistant(load_config())  # the index and models load once for both
+    rows = collect(assistant, sys.argv[1:])
     print("| prompt | cosine weight (ko / en) | ko top 1 / 2 / 3, MRR | en top 1 / 2 / 3, MRR |")
     print("| --- | --- | --- | --- |")
     for prompt in PROMPTS:
@@ -171,7 +170,7 @@ def main() -> None:
         "/",
         statistics.median(within["new"]),
     )
-    margin_table(sys.argv[1:])
+    margin_table(assistant, sys.argv[1:])
 
 
 if __name__ == "__main__":

@@ -172,8 +172,8 @@ def _reply(generator: Generator, korean: str, why: str, question: str) -> str:
     try:
         for piece in pieces:
             text += piece
-            if _translation_line(text.rsplit("\n", 1)[0] if "\n" in text else ""):
-                break
+            if "\n" in piece and _translation_line(text.rsplit("\n", 1)[0]):
+                break  # a whole line is taken: the rest would be thrown away
     finally:
         close = getattr(pieces, "close", None)
         if close is not None:
